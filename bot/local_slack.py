@@ -1,0 +1,1207 @@
+"""A local stand-in for Slack's Web API, used by the test suite and by `salesbot shell`."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import itertools
+import json
+import logging
+import mimetypes
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+logger = logging.getLogger(__name__)
+
+BOT_ID = "B0BOT"
+APP_ID = "A0LOCAL"
+TEAM_NAME = "Local Workspace"
+WEB_HOST = "https://local.slack"
+
+# Form-encoded clients send these as JSON strings; the JSON API would receive objects.
+_JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
+_TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
+_VIEW_READ_ONLY = frozenset(
+    {
+        "id",
+        "hash",
+        "state",
+        "team_id",
+        "app_id",
+        "bot_id",
+        "root_view_id",
+        "previous_view_id",
+        "app_installed_team_id",
+    }
+)
+_RESPONSE_URL_MAX_POSTS = 5
+_MESSAGE_MAX_BLOCKS = 50
+_VIEW_MAX_BLOCKS = 100
+_MESSAGE_MAX_BLOCKS_CHARS = 13000
+_SCHEDULE_MAX_AHEAD = 120 * 24 * 3600
+
+Issue = tuple[str, str]  # (Slack error code, human readable message)
+
+
+@dataclass
+class Call:
+    """One request the stand-in received, with what it answered."""
+
+    method: str
+    args: dict
+    token: str | None
+    result: dict
+    status: int = 200
+
+
+@dataclass
+class _Failure:
+    """A failure queued by `LocalSlack.fail_next`."""
+
+    status: int
+    error: str | None
+    retry_after: int | None
+    times: int
+
+
+# ---------------------------------------------------------------------------
+# Validation (pure functions, usable on their own)
+# ---------------------------------------------------------------------------
+
+
+class _Checker:
+    """Collects validation issues under a default Slack error code."""
+
+    def __init__(self, code: str, file_state: Callable[[str], str | None] | None = None) -> None:
+        self.code = code
+        self.file_state = file_state
+        self.issues: list[Issue] = []
+
+    def add(self, message: str, code: str | None = None) -> None:
+        """Record one issue."""
+        self.issues.append((code or self.code, message))
+
+
+def _text_len(obj: Any) -> int | None:
+    """Length of a text object's text (or of a bare string), None if there is none."""
+    if isinstance(obj, str):
+        return len(obj)
+    if isinstance(obj, dict) and isinstance(obj.get("text"), str):
+        return len(obj["text"])
+    return None
+
+
+def _limit(chk: _Checker, obj: Any, limit: int, where: str) -> None:
+    """Flag text longer than `limit`."""
+    n = _text_len(obj)
+    if n is not None and n > limit:
+        chk.add(f"{where} longer than {limit} ({n} chars)")
+
+
+def _plain(chk: _Checker, obj: Any, limit: int, where: str) -> None:
+    """Flag a text that must be plain_text and at most `limit` chars."""
+    if isinstance(obj, dict) and obj.get("type") not in (None, "plain_text"):
+        chk.add(f"{where} must be plain_text, not {obj.get('type')!r}")
+    _limit(chk, obj, limit, where)
+
+
+def _check_options(chk: _Checker, options: Any, path: str, maximum: int) -> None:
+    """Check the options array of `path`: count, text and value lengths."""
+    if not isinstance(options, list):
+        return
+    if len(options) > maximum:
+        chk.add(f"{path} has {len(options)} options, more than {maximum}")
+    for j, opt in enumerate(options):
+        if not isinstance(opt, dict):
+            continue
+        _limit(chk, opt.get("text"), 75, f"{path} options[{j}] text")
+        _limit(chk, opt.get("description"), 75, f"{path} options[{j}] description")
+        value = opt.get("value")
+        if isinstance(value, str) and len(value) > 150:
+            chk.add(f"{path} options[{j}] value longer than 150 ({len(value)} chars)")
+
+
+def _check_image(chk: _Checker, node: dict, path: str) -> None:
+    """Image blocks and elements need alt_text and a public URL or a shared Slack file."""
+    alt = node.get("alt_text")
+    if not isinstance(alt, str) or not alt.strip():
+        chk.add(f"{path} needs alt_text")
+    url, slack_file = node.get("image_url"), node.get("slack_file")
+    if not url and not slack_file:
+        chk.add(f"{path} needs image_url or slack_file")
+    if url:
+        host = urlsplit(url).hostname if isinstance(url, str) else None
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            chk.add(f"{path} image_url must be an http(s) URL")
+        elif host in ("localhost", "127.0.0.1", "::1"):
+            chk.add(f"{path} image_url {url!r} is not public: Slack cannot fetch it")
+    if isinstance(slack_file, dict):
+        file_id = slack_file.get("id")
+        if not file_id and not slack_file.get("url"):
+            chk.add(f"{path} slack_file needs id or url")
+        elif file_id and chk.file_state is not None and chk.file_state(file_id) == "private":
+            # Slack answers invalid_blocks for a file nobody but the bot can see.
+            chk.add(f"{path} invalid slack file {file_id}: uploaded without a channel (bot-only)")
+
+
+def _check_node(chk: _Checker, node: dict, path: str, action_ids: set[str]) -> None:
+    """Checks that apply to any element or object, wherever it is nested."""
+    kind = node.get("type")
+    if kind in _TEXT_TYPES:
+        if not isinstance(node.get("text"), str) or not node["text"]:
+            chk.add(f"{path} is an empty text object")
+        return
+    action_id = node.get("action_id")
+    if action_id is not None:
+        if not isinstance(action_id, str) or not action_id:
+            chk.add(f"{path} action_id must be a non-empty string")
+        elif len(action_id) > 255:
+            chk.add(f"{path} action_id longer than 255 ({len(action_id)} chars)")
+        elif action_id in action_ids:
+            chk.add(f"{path} duplicate action_id {action_id!r} in the same block")
+        else:
+            action_ids.add(action_id)
+    if kind == "button":
+        if node.get("text") is None:
+            chk.add(f"{path} needs text")
+        _plain(chk, node.get("text"), 75, f"{path} text")
+        for key, limit in (("value", 2000), ("url", 3000)):
+            value = node.get(key)
+            if isinstance(value, str) and len(value) > limit:
+                chk.add(f"{path} {key} longer than {limit} ({len(value)} chars)")
+    elif kind == "image":
+        _check_image(chk, node, path)
+    if "options" in node:
+        maximum = {"overflow": 5, "checkboxes": 10, "radio_buttons": 10}.get(str(kind), 100)
+        _check_options(chk, node["options"], path, maximum)
+    groups = node.get("option_groups")
+    if isinstance(groups, list):
+        if len(groups) > 100:
+            chk.add(f"{path} has {len(groups)} option_groups, more than 100")
+        for g, group in enumerate(groups):
+            if isinstance(group, dict):
+                _limit(chk, group.get("label"), 75, f"{path} option_groups[{g}] label")
+                _check_options(chk, group.get("options"), f"{path} option_groups[{g}]", 100)
+    confirm = node.get("confirm")
+    # A confirm dialog also has a "confirm" key, holding a text object: skip that one.
+    if isinstance(confirm, dict) and confirm.get("type") not in _TEXT_TYPES:
+        for key, limit in (("title", 100), ("text", 300), ("confirm", 30), ("deny", 30)):
+            _limit(chk, confirm.get(key), limit, f"{path} confirm {key}")
+    if "placeholder" in node:
+        _plain(chk, node["placeholder"], 150, f"{path} placeholder")
+
+
+def _child_path(path: str, key: str, value: dict) -> str:
+    """Readable path of a nested object: `blocks[2] actions elements[0] button`."""
+    kind = value.get("type")
+    if isinstance(kind, str) and kind not in _TEXT_TYPES:
+        return f"{path} {key} {kind}"
+    return f"{path} {key}"
+
+
+def _walk(chk: _Checker, node: dict, path: str, action_ids: set[str]) -> None:
+    """Run `_check_node` on a dict and everything nested in it."""
+    _check_node(chk, node, path, action_ids)
+    for key, value in node.items():
+        if isinstance(value, dict):
+            _walk(chk, value, _child_path(path, key, value), action_ids)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    _walk(chk, item, _child_path(path, f"{key}[{i}]", item), action_ids)
+
+
+def _check_block_shape(chk: _Checker, block: dict, label: str) -> None:
+    """Per-type limits from SLACK.md, checked on the raw dict."""
+    kind = block["type"]
+    if kind == "section":
+        _limit(chk, block.get("text"), 3000, f"{label} text")
+        fields = block.get("fields")
+        if isinstance(fields, list):
+            if len(fields) > 10:
+                chk.add(f"{label} has {len(fields)} fields, more than 10")
+            for j, item in enumerate(fields):
+                _limit(chk, item, 2000, f"{label} fields[{j}]")
+        if block.get("text") is None and not fields:
+            chk.add(f"{label} needs text or fields")
+    elif kind == "header":
+        if block.get("text") is None:
+            chk.add(f"{label} needs text")
+        _plain(chk, block.get("text"), 150, f"{label} text")
+    elif kind in ("context", "actions"):
+        maximum = 10 if kind == "context" else 25
+        elements = block.get("elements")
+        if not isinstance(elements, list) or not elements:
+            chk.add(f"{label} needs a non-empty elements array")
+        elif len(elements) > maximum:
+            chk.add(f"{label} has {len(elements)} elements, more than {maximum}")
+    elif kind == "input":
+        if block.get("label") is None:
+            chk.add(f"{label} needs a label")
+        if not isinstance(block.get("element"), dict):
+            chk.add(f"{label} needs an element")
+        _plain(chk, block.get("label"), 2000, f"{label} label")
+        _plain(chk, block.get("hint"), 2000, f"{label} hint")
+
+
+def _dropped(sent: Any, dumped: Any, path: str) -> Iterator[str]:
+    """Yield what slack_sdk's model lost or had to coerce when re-dumping `sent`."""
+    if isinstance(sent, dict) and isinstance(dumped, dict):
+        for key, value in sent.items():
+            # The models omit null and empty values; those are not misspellings.
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            if key not in dumped:
+                yield (
+                    f"{path} has unknown field {key!r} "
+                    "(slack_sdk's model dropped it: misspelled or unsupported)"
+                )
+            else:
+                yield from _dropped(value, dumped[key], f"{path} {key}")
+    elif isinstance(sent, list) and isinstance(dumped, list):
+        if len(sent) != len(dumped):
+            yield f"{path} lost items when parsed by slack_sdk"
+            return
+        for i, (item, back) in enumerate(zip(sent, dumped, strict=True)):
+            if back is None and item is not None:
+                kind = item.get("type") if isinstance(item, dict) else item
+                yield f"{path}[{i}] {kind!r} is not an element type slack_sdk knows"
+            else:
+                yield from _dropped(item, back, f"{path}[{i}]")
+    elif isinstance(sent, str) and isinstance(dumped, dict):
+        yield f"{path} must be a text object, not a string"
+
+
+def _roundtrip(
+    chk: _Checker, sent: dict, parse: Callable[[dict], Any], label: str, quiet: bool
+) -> None:
+    """Parse `sent` with a slack_sdk model, dump it back and report what did not survive."""
+    try:
+        model = parse(copy.deepcopy(sent))
+    except Exception as exc:  # the models raise TypeError for a missing required field
+        if not quiet:
+            chk.add(f"{label} rejected by slack_sdk: {exc}")
+        return
+    if model is None:
+        chk.add(f"{label} is not a block type slack_sdk knows")
+        return
+    try:
+        dumped = json.loads(json.dumps(model.to_dict(), default=str))
+    except Exception as exc:  # SlackObjectFormationError carries the limit that was broken
+        if not quiet:
+            chk.add(f"{label} {exc}")
+        return
+    for message in _dropped(sent, dumped, label):
+        chk.add(message)
+
+
+def _check_blocks(chk: _Checker, blocks: Any, where: str, max_blocks: int) -> None:
+    """Check an array of blocks: count, block_ids, per-block limits and a model round trip."""
+    if not isinstance(blocks, list):
+        chk.add(f"{where} must be a JSON array of blocks", code="invalid_blocks_format")
+        return
+    if len(blocks) > max_blocks:
+        chk.add(f"{where} has {len(blocks)} blocks, more than {max_blocks}")
+    seen: set[str] = set()
+    for i, block in enumerate(blocks):
+        path = f"{where}[{i}]"
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            chk.add(f"{path} is not a block object with a type")
+            continue
+        label = f"{path} {block['type']}"
+        before = len(chk.issues)
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if not isinstance(block_id, str) or not block_id:
+                chk.add(f"{label} block_id must be a non-empty string")
+            elif len(block_id) > 255:
+                chk.add(f"{label} block_id longer than 255 ({len(block_id)} chars)")
+            elif block_id in seen:
+                chk.add(f"{label} duplicate block_id {block_id!r}")
+            seen.add(str(block_id))
+        _check_block_shape(chk, block, label)
+        _walk(chk, block, label, set())
+        # Our own message is more precise than the model's for the same fault: report one.
+        _roundtrip(chk, block, Block.parse, label, quiet=len(chk.issues) > before)
+
+
+def _check_message_blocks(chk: _Checker, blocks: Any, where: str = "blocks") -> None:
+    """Message rules: the block checks plus Slack's ~13k serialized-size ceiling."""
+    _check_blocks(chk, blocks, where, _MESSAGE_MAX_BLOCKS)
+    if isinstance(blocks, list):
+        size = len(json.dumps(blocks, separators=(",", ":"), ensure_ascii=False, default=str))
+        if size > _MESSAGE_MAX_BLOCKS_CHARS:
+            chk.add(
+                f"{where} serialize to {size} chars, more than {_MESSAGE_MAX_BLOCKS_CHARS}",
+                code="msg_blocks_too_long",
+            )
+
+
+def block_problems(blocks: Any, *, where: str = "blocks") -> list[str]:
+    """Validate a message's blocks the way LocalSlack does; return human readable problems."""
+    chk = _Checker("invalid_blocks")
+    _check_message_blocks(chk, blocks, where)
+    return [message for _, message in chk.issues]
+
+
+def _check_view(chk: _Checker, view: dict, expected: str | None) -> None:
+    """Check a modal or Home tab view against SLACK.md's rules and slack_sdk's View model."""
+    before = len(chk.issues)
+    kind = view.get("type")
+    if kind not in ("modal", "home"):
+        chk.add(f"view type must be 'modal' or 'home', not {kind!r}")
+    elif expected and kind != expected:
+        chk.add(f"view type must be {expected!r} here, not {kind!r}")
+    for key in ("title", "submit", "close"):
+        if view.get(key) is not None:
+            _plain(chk, view[key], 24, f"view {key}")
+    if kind == "modal" and not view.get("title"):
+        chk.add("view: a modal needs a title")
+    if kind == "home" and (view.get("submit") or view.get("close")):
+        chk.add("view: a home tab cannot have submit or close")
+    for key, limit in (("private_metadata", 3000), ("callback_id", 255), ("external_id", 255)):
+        value = view.get(key)
+        if value is not None and not isinstance(value, str):
+            chk.add(f"view {key} must be a string")
+        elif isinstance(value, str) and len(value) > limit:
+            chk.add(f"view {key} longer than {limit} ({len(value)} chars)")
+    blocks = view.get("blocks", [])
+    has_input = isinstance(blocks, list) and any(
+        isinstance(b, dict) and b.get("type") == "input" for b in blocks
+    )
+    if kind == "modal" and has_input and not view.get("submit"):
+        chk.add("view: a modal with input blocks needs submit")
+    own_issues = len(chk.issues) > before
+    _check_blocks(chk, blocks, "blocks", _VIEW_MAX_BLOCKS)
+    # Blocks were checked one by one above, so the model gets a stand-in block (it also
+    # insists on at least one, which Slack does not); only the view's own fields are compared.
+    # Read-only fields copied from a payload's view are not the app's misspellings either.
+    head = {k: v for k, v in view.items() if k != "blocks" and k not in _VIEW_READ_ONLY}
+    stub = [{"type": "divider"}]
+    _roundtrip(chk, head, lambda d: View(**d, blocks=stub), "view", quiet=own_issues)
+
+
+def view_problems(view: Any, *, expected_type: str | None = None) -> list[str]:
+    """Validate a view the way LocalSlack does; return human readable problems."""
+    if not isinstance(view, dict):
+        return ["view must be a JSON object"]
+    chk = _Checker("invalid_arguments")
+    _check_view(chk, view, expected_type)
+    return [message for _, message in chk.issues]
+
+
+# ---------------------------------------------------------------------------
+# HTTP plumbing
+# ---------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    """ThreadingHTTPServer that knows its LocalSlack."""
+
+    daemon_threads = True
+    local: LocalSlack
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes every request to `LocalSlack._route`."""
+
+    server: _Server
+
+    def do_GET(self) -> None:
+        """Serve a GET (slack_sdk sends some read methods as GET with a query string)."""
+        self._serve()
+
+    def do_POST(self) -> None:
+        """Serve a POST."""
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the per-request log out of test output."""
+        logger.debug("local slack: " + format, *args)
+
+    def _serve(self) -> None:
+        """Read the request, let LocalSlack answer it, write the response."""
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            status, headers, payload = self.server.local._route(
+                self.command, parts.path, parts.query, self.headers, body
+            )
+        except Exception as exc:  # a bug here must surface, not hang the client
+            logger.exception("LocalSlack failed to answer %s", self.path)
+            self.server.local._problem(f"{parts.path}: LocalSlack crashed: {exc!r}")
+            status, headers = 500, {"Content-Type": "application/json"}
+            payload = b'{"ok": false, "error": "internal_error"}'
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _decode_body(content_type: str, body: bytes) -> dict:
+    """Decode a JSON or form-encoded body into a dict."""
+    ctype = content_type.split(";")[0].strip().lower()
+    if not body:
+        return {}
+    if ctype == "application/json":
+        data = json.loads(body.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("the JSON body must be an object")
+        return data
+    if ctype == "multipart/form-data":
+        return {}  # only the retired files.upload sends multipart; it is refused anyway
+    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+
+
+# ---------------------------------------------------------------------------
+# The stand-in
+# ---------------------------------------------------------------------------
+
+
+class LocalSlack:
+    """An in-process HTTP server that answers Slack Web API calls and validates what it gets."""
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0LOCAL",
+        bot_user_id: str = "U0BOT",
+        validate: bool = True,
+        users: dict[str, dict] | None = None,
+    ) -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.validate = validate
+        self.users: dict[str, dict] = dict(users or {})
+        self.calls: list[Call] = []
+        self.problems: list[str] = []
+        self.listeners: list[Callable[[Call], None]] = []
+        # One re-entrant lock guards all state; the condition wakes `wait_for`.
+        self._cond = threading.Condition(threading.RLock())
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ids = itertools.count(1)
+        self._ts = itertools.count(1)
+        self._failures: dict[str, list[_Failure]] = {}
+        self._views: dict[str, dict] = {}
+        self._home_by_user: dict[str, str] = {}
+        self._files: dict[str, dict] = {}
+        self._response_posts: dict[str, int] = {}
+        self._methods: dict[str, Callable[[str, dict], dict]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "chat.getPermalink": self._chat_get_permalink,
+            "chat.scheduleMessage": self._chat_schedule_message,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "conversations.open": self._conversations_open,
+            "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_info,
+            "users.info": self._users_info,
+            "users.list": self._users_list,
+            "team.info": self._team_info,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
+        }
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> LocalSlack:
+        """Start serving on an ephemeral 127.0.0.1 port from a daemon thread."""
+        if self._server is None:
+            self._server = _Server(("127.0.0.1", 0), _Handler)
+            self._server.local = self
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="local-slack",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> LocalSlack:
+        """Start the server for a `with` block."""
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the server at the end of a `with` block."""
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>` of the running server."""
+        if self._server is None:
+            raise RuntimeError("LocalSlack is not started: call start() first")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        """Web API base URL for `WebClient(base_url=...)`, with its trailing slash."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str = "") -> str:
+        """A response_url that records what is posted to it (a fresh key if none is given)."""
+        return f"{self.base_url}/response/{key or uuid.uuid4().hex[:12]}"
+
+    # -- inspection --------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Calls to one method, in order."""
+        with self._cond:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until `count` calls to `method` arrived; AssertionError after `timeout`."""
+        with self._cond:
+            done = self._cond.wait_for(lambda: len(self.calls_to(method)) >= count, timeout)
+            if not done:
+                got = ", ".join(call.method for call in self.calls) or "nothing"
+                raise AssertionError(
+                    f"expected {count} call(s) to {method} within {timeout}s, "
+                    f"got {len(self.calls_to(method))}; received: {got}"
+                )
+            return self.calls_to(method)
+
+    def assert_no_problems(self) -> None:
+        """Raise AssertionError listing every validation problem seen so far."""
+        with self._cond:
+            problems = list(self.problems)
+        if problems:
+            listing = "\n".join(f"- {p}" for p in problems)
+            raise AssertionError(f"LocalSlack saw {len(problems)} problem(s):\n{listing}")
+
+    def views(self) -> dict[str, dict]:
+        """Latest version of every opened, pushed, updated or published view, by view id."""
+        with self._cond:
+            return copy.deepcopy(self._views)
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """Bytes uploaded for a file via its upload URL."""
+        with self._cond:
+            data = self._files.get(file_id, {}).get("bytes")
+        if data is None:
+            raise KeyError(f"no bytes were uploaded for file {file_id!r}")
+        return data
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls to `method` fail (429 + Retry-After, 5xx, or ok:false)."""
+        with self._cond:
+            failure = _Failure(status, error, retry_after, times)
+            self._failures.setdefault(method, []).append(failure)
+
+    def reset(self) -> None:
+        """Forget recorded calls and problems (views, files and queued failures stay)."""
+        with self._cond:
+            self.calls.clear()
+            self.problems.clear()
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _problem(self, message: str) -> None:
+        """Record a validation problem."""
+        logger.warning("LocalSlack problem: %s", message)
+        with self._cond:
+            self.problems.append(message)
+
+    def _record(self, call: Call) -> None:
+        """Append a call, wake waiters, then tell listeners (outside the lock)."""
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+            listeners = list(self.listeners)
+        for listener in listeners:
+            try:
+                listener(call)
+            except Exception:  # a broken renderer must not break the app under test
+                logger.exception("LocalSlack listener failed on %s", call.method)
+
+    def _take_failure(self, method: str) -> tuple[int, dict[str, str], dict] | None:
+        """Pop a queued failure for `method`, shaped as (status, headers, body)."""
+        with self._cond:
+            queue = self._failures.get(method)
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queue.pop(0)
+        default = {429: "ratelimited"}.get(failure.status, "internal_error")
+        headers = {}
+        if failure.retry_after is not None:
+            headers["Retry-After"] = str(failure.retry_after)
+        return failure.status, headers, {"ok": False, "error": failure.error or default}
+
+    def _fail(self, method: str, error: str, message: str) -> dict:
+        """An ok:false answer for a mistake in the app's call, recorded as a problem."""
+        self._problem(f"{method}: {message}")
+        return {"ok": False, "error": error}
+
+    def _reject(self, method: str, chk: _Checker) -> dict | None:
+        """Turn validation issues into problems and Slack's ok:false answer."""
+        if not chk.issues:
+            return None
+        for _, message in chk.issues:
+            self._problem(f"{method}: {message}")
+        return {
+            "ok": False,
+            "error": chk.issues[0][0],
+            "response_metadata": {"messages": [f"[ERROR] {m}" for _, m in chk.issues]},
+        }
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def _route(
+        self, verb: str, path: str, query: str, headers: Message, body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one HTTP request."""
+        if path.startswith("/api/"):
+            status, out_headers, result = self._api(path[5:], query, headers, body)
+        elif path.startswith("/response/") and verb == "POST":
+            status, out_headers, result = self._respond(unquote(path[10:]), headers, body)
+        elif path.startswith("/upload/") and verb == "POST":
+            status, out_headers, result = self._upload(unquote(path[8:]), body)
+        elif path.startswith("/files/") and verb == "GET":
+            # url_private of uploaded files, so the shell can show or save them.
+            with self._cond:
+                data = self._files.get(unquote(path[7:]).split("/")[0], {}).get("bytes")
+            if data is not None:
+                return 200, {"Content-Type": "application/octet-stream"}, data
+            status, out_headers, result = 404, {}, {"ok": False, "error": "file_not_found"}
+        else:
+            status, out_headers, result = 404, {}, {"ok": False, "error": "not_found"}
+        out_headers = {"Content-Type": "application/json; charset=utf-8", **out_headers}
+        return status, out_headers, json.dumps(result).encode("utf-8")
+
+    def _args(self, query: str, headers: Message, body: bytes) -> dict:
+        """Merge query string and body arguments; json-decode JSON-string fields."""
+        args: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+        args.update(_decode_body(headers.get("Content-Type", ""), body))
+        for key in _JSON_FIELDS:
+            value = args.get(key)
+            if isinstance(value, str) and value.strip():
+                # A bad one stays a string; validation reports the bad format.
+                with contextlib.suppress(ValueError):
+                    args[key] = json.loads(value)
+        return args
+
+    def _api(
+        self, method: str, query: str, headers: Message, body: bytes
+    ) -> tuple[int, dict[str, str], dict]:
+        """Answer a Web API method call."""
+        status: int = 200
+        out_headers: dict[str, str] = {}
+        try:
+            args = self._args(query, headers, body)
+        except ValueError as exc:
+            args = {}
+            result = self._fail(method, "invalid_json", f"could not decode the body: {exc}")
+            self._record(Call(method, args, None, result))
+            return status, out_headers, result
+        auth = headers.get("Authorization", "")
+        form_token = args.pop("token", None)
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else form_token
+        token = token or None
+        if token is None:
+            result = self._fail(method, "not_authed", "called without a token")
+        elif (failure := self._take_failure(method)) is not None:
+            status, out_headers, result = failure
+        elif method not in self._methods:
+            hint = " (retired: use files_upload_v2)" if method == "files.upload" else ""
+            result = self._fail(method, "unknown_method", f"unknown method{hint}")
+        else:
+            with self._cond:
+                result = self._methods[method](method, args)
+        self._record(Call(method, args, token, result, status))
+        return status, out_headers, result
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        """A unique, increasing message timestamp like 1700000000.000100."""
+        micros = next(self._ts) * 100
+        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _new_id(self, prefix: str) -> str:
+        """A unique Slack-style id such as V00000003."""
+        return f"{prefix}{next(self._ids):08d}"
+
+    def _file_state(self, file_id: str) -> str | None:
+        """'shared', 'private' (uploaded, in no channel) or None for files we never saw."""
+        info = self._files.get(file_id)
+        if info is None:
+            return None
+        return "shared" if info["channels"] else "private"
+
+    def _missing(self, method: str, args: dict, *names: str) -> dict | None:
+        """An invalid_arguments answer when a required argument is absent."""
+        for name in names:
+            if args.get(name) in (None, "", []):
+                return self._fail(method, "invalid_arguments", f"missing argument {name!r}")
+        return None
+
+    def _check_message(self, method: str, args: dict) -> dict | None:
+        """Validate a message payload; an error answer, or None when it is fine."""
+        if not any(args.get(key) for key in ("text", "blocks", "attachments")):
+            return self._fail(method, "no_text", "needs text, blocks or attachments")
+        if not self.validate:
+            return None
+        chk = _Checker("invalid_blocks", self._file_state)
+        blocks = args.get("blocks")
+        if blocks is not None:
+            _check_message_blocks(chk, blocks)
+            text = args.get("text")
+            if not isinstance(text, str) or not text.strip():
+                # Slack itself accepts this, so the call succeeds; it is still our bug.
+                self._problem(
+                    f"{method}: blocks without a non-empty `text` fallback "
+                    "(needed for notifications and screen readers)"
+                )
+        attachments = args.get("attachments")
+        if isinstance(attachments, list):
+            for i, attachment in enumerate(attachments):
+                if isinstance(attachment, dict) and "blocks" in attachment:
+                    _check_message_blocks(chk, attachment["blocks"], f"attachments[{i}] blocks")
+        elif attachments is not None:
+            chk.add("attachments must be a JSON array")
+        return self._reject(method, chk)
+
+    def _channel(self, args: dict) -> str:
+        """The channel a message lands in: posting to a user ID goes to the DM with the bot."""
+        channel = str(args.get("channel", ""))
+        return f"D{channel}" if channel[:1] in ("U", "W") else channel
+
+    def _message(self, args: dict, ts: str) -> dict:
+        """The message object Slack echoes back."""
+        message = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": self.team_id,
+            "text": args.get("text") or "",
+            "blocks": args.get("blocks") or [],
+            "ts": ts,
+        }
+        for key in ("thread_ts", "attachments", "metadata"):
+            if args.get(key):
+                message[key] = args[key]
+        return message
+
+    def _chat_post_message(self, method: str, args: dict) -> dict:
+        """chat.postMessage."""
+        if err := self._missing(method, args, "channel") or self._check_message(method, args):
+            return err
+        ts = self._next_ts()
+        return {
+            "ok": True,
+            "channel": self._channel(args),
+            "ts": ts,
+            "message": self._message(args, ts),
+        }
+
+    def _chat_post_ephemeral(self, method: str, args: dict) -> dict:
+        """chat.postEphemeral."""
+        if err := self._missing(method, args, "channel", "user") or self._check_message(
+            method, args
+        ):
+            return err
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, method: str, args: dict) -> dict:
+        """chat.update."""
+        if err := self._missing(method, args, "channel", "ts") or self._check_message(method, args):
+            return err
+        return {
+            "ok": True,
+            "channel": args["channel"],
+            "ts": args["ts"],
+            "text": args.get("text") or "",
+            "message": self._message(args, args["ts"]),
+        }
+
+    def _chat_delete(self, method: str, args: dict) -> dict:
+        """chat.delete."""
+        if err := self._missing(method, args, "channel", "ts"):
+            return err
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+
+    def _chat_get_permalink(self, method: str, args: dict) -> dict:
+        """chat.getPermalink."""
+        if err := self._missing(method, args, "channel", "message_ts"):
+            return err
+        stamp = str(args["message_ts"]).replace(".", "")
+        link = f"{WEB_HOST}/archives/{args['channel']}/p{stamp}"
+        return {"ok": True, "channel": args["channel"], "permalink": link}
+
+    def _chat_schedule_message(self, method: str, args: dict) -> dict:
+        """chat.scheduleMessage (post_at must be in the future and at most 120 days ahead)."""
+        if err := self._missing(method, args, "channel", "post_at") or self._check_message(
+            method, args
+        ):
+            return err
+        try:
+            post_at = int(float(args["post_at"]))
+        except (TypeError, ValueError):
+            return self._fail(method, "invalid_time", f"post_at {args['post_at']!r} is not a time")
+        now = time.time()
+        if post_at <= now:
+            return {"ok": False, "error": "time_in_past"}
+        if post_at > now + _SCHEDULE_MAX_AHEAD:
+            return {"ok": False, "error": "time_too_far"}
+        message = self._message(args, self._next_ts())
+        return {
+            "ok": True,
+            "channel": self._channel(args),
+            "post_at": post_at,
+            "scheduled_message_id": self._new_id("Q"),
+            "message": message,
+        }
+
+    def _respond(self, key: str, headers: Message, body: bytes) -> tuple[int, dict, dict]:
+        """A post to a response_url (what Bolt's `respond()` sends)."""
+        method = "response_url"
+        try:
+            args = _decode_body(headers.get("Content-Type", "") or "application/json", body)
+        except ValueError as exc:
+            result = self._fail(method, "invalid_payload", f"could not decode the body: {exc}")
+            self._record(Call(method, {"response_key": key}, None, result, 400))
+            return 400, {}, result
+        args["response_key"] = key
+        status: int = 200
+        out_headers: dict[str, str] = {}
+        with self._cond:
+            self._response_posts[key] = posts = self._response_posts.get(key, 0) + 1
+        if (failure := self._take_failure(method)) is not None:
+            status, out_headers, result = failure
+        elif posts > _RESPONSE_URL_MAX_POSTS:
+            limit = _RESPONSE_URL_MAX_POSTS
+            result = self._fail(method, "used_url", f"{key} used more than {limit} times")
+        elif args.get("delete_original"):
+            result = {"ok": True}
+        else:
+            with self._cond:
+                result = self._check_message(method, args) or {"ok": True}
+        self._record(Call(method, args, None, result, status))
+        return status, out_headers, result
+
+    # -- views -------------------------------------------------------------------------------
+
+    def _check_view_arg(self, method: str, args: dict, expected: str) -> dict | None:
+        """Validate the `view` argument; an error answer or None."""
+        view = args.get("view")
+        if not isinstance(view, dict):
+            return self._fail(method, "invalid_arguments", "view must be a JSON object")
+        if not self.validate:
+            return None
+        chk = _Checker("invalid_arguments", self._file_state)
+        _check_view(chk, view, expected)
+        return self._reject(method, chk)
+
+    def _store_view(self, view: dict, view_id: str | None, previous: dict | None) -> dict:
+        """Store the latest version of a view with the read-only fields Slack adds."""
+        vid = view_id or self._new_id("V")
+        stored: dict[str, Any] = {
+            "id": vid,
+            "team_id": self.team_id,
+            "type": view.get("type"),
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            "title": None,
+            "submit": None,
+            "close": None,
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "previous_view_id": None,
+            "root_view_id": vid,
+            "app_id": APP_ID,
+            "app_installed_team_id": self.team_id,
+            "bot_id": BOT_ID,
+        }
+        stored.update(copy.deepcopy({k: v for k, v in view.items() if k not in _VIEW_READ_ONLY}))
+        if previous is not None:
+            stored["root_view_id"] = previous.get("root_view_id") or vid
+            stored["previous_view_id"] = previous.get("previous_view_id")
+        stored["state"] = {"values": {}}
+        stored["hash"] = f"{int(time.time())}.{uuid.uuid4().hex[:8]}"
+        self._views[vid] = stored
+        return copy.deepcopy(stored)
+
+    def _find_external(self, external_id: str) -> dict | None:
+        """The stored view with this external_id."""
+        return next((v for v in self._views.values() if v.get("external_id") == external_id), None)
+
+    def _views_open(self, method: str, args: dict) -> dict:
+        """views.open and views.push: need a trigger_id."""
+        trigger = args.get("trigger_id")
+        if not isinstance(trigger, str) or not trigger.strip():
+            return self._fail(method, "invalid_trigger_id", "needs a non-empty trigger_id")
+        if err := self._check_view_arg(method, args, "modal"):
+            return err
+        external_id = args["view"].get("external_id")
+        if external_id and self._find_external(external_id) is not None:
+            return {"ok": False, "error": "duplicate_external_id"}
+        return {"ok": True, "view": self._store_view(args["view"], None, None)}
+
+    def _views_update(self, method: str, args: dict) -> dict:
+        """views.update by view_id or external_id, refusing a stale hash."""
+        view_id, external_id = args.get("view_id"), args.get("external_id")
+        if not view_id and not external_id:
+            return self._fail(method, "invalid_arguments", "needs view_id or external_id")
+        if err := self._check_view_arg(method, args, ""):
+            return err
+        existing = self._views.get(view_id) if view_id else self._find_external(str(external_id))
+        if existing is None and not view_id:
+            return {"ok": False, "error": "not_found"}
+        given_hash = args.get("hash")
+        if given_hash and existing is not None and given_hash != existing["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        # An unknown view_id is accepted: tests build payloads around view ids they invented.
+        target = existing["id"] if existing is not None else view_id
+        return {"ok": True, "view": self._store_view(args["view"], target, existing)}
+
+    def _views_publish(self, method: str, args: dict) -> dict:
+        """views.publish: one App Home view per user."""
+        if err := self._missing(method, args, "user_id") or self._check_view_arg(
+            method, args, "home"
+        ):
+            return err
+        existing_id = self._home_by_user.get(args["user_id"])
+        existing = self._views.get(existing_id) if existing_id else None
+        given_hash = args.get("hash")
+        if given_hash and existing is not None and given_hash != existing["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        stored = self._store_view(args["view"], existing_id, existing)
+        self._home_by_user[args["user_id"]] = stored["id"]
+        return {"ok": True, "view": stored}
+
+    # -- workspace ---------------------------------------------------------------------------
+
+    def _auth_test(self, method: str, args: dict) -> dict:
+        """auth.test."""
+        return {
+            "ok": True,
+            "url": f"{WEB_HOST}/",
+            "team": TEAM_NAME,
+            "user": "salesbot",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _user(self, user_id: str) -> dict:
+        """A user from the `users` map, filled in with plausible defaults."""
+        override = copy.deepcopy(self.users.get(user_id, {}))
+        is_bot = user_id == self.bot_user_id
+        user: dict[str, Any] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": "salesbot" if is_bot else user_id.lower(),
+            "real_name": "Salesbot" if is_bot else f"User {user_id}",
+            "tz": "UTC",
+            "tz_label": "Coordinated Universal Time",
+            "tz_offset": 0,
+            "is_bot": is_bot,
+            "is_admin": False,
+            "deleted": False,
+        }
+        profile = override.pop("profile", {})
+        user.update(override)
+        user["profile"] = {
+            "display_name": user["name"],
+            "real_name": user["real_name"],
+            "email": f"{user['name']}@example.com",
+            **profile,
+        }
+        return user
+
+    def _users_info(self, method: str, args: dict) -> dict:
+        """users.info."""
+        if err := self._missing(method, args, "user"):
+            return err
+        return {"ok": True, "user": self._user(str(args["user"]))}
+
+    def _users_list(self, method: str, args: dict) -> dict:
+        """users.list: the configured users plus the bot, in one page."""
+        ids = [*self.users, *([] if self.bot_user_id in self.users else [self.bot_user_id])]
+        return {
+            "ok": True,
+            "members": [self._user(uid) for uid in ids],
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def _team_info(self, method: str, args: dict) -> dict:
+        """team.info."""
+        return {
+            "ok": True,
+            "team": {
+                "id": self.team_id,
+                "name": TEAM_NAME,
+                "domain": "local",
+                "email_domain": "example.com",
+                "icon": {},
+            },
+        }
+
+    def _conversations_open(self, method: str, args: dict) -> dict:
+        """conversations.open: a DM is D<user>, a group DM a fresh G id."""
+        raw = args.get("users") or []
+        users = [u.strip() for u in raw.split(",") if u.strip()] if isinstance(raw, str) else raw
+        if not users and not args.get("channel"):
+            return self._fail(method, "invalid_arguments", "needs users or channel")
+        if args.get("channel"):
+            channel_id = str(args["channel"])
+        elif len(users) == 1:
+            channel_id = f"D{users[0]}"
+        else:
+            channel_id = self._new_id("G")
+        return {"ok": True, "channel": {"id": channel_id}}
+
+    def _conversations_info(self, method: str, args: dict) -> dict:
+        """conversations.info and conversations.join."""
+        if err := self._missing(method, args, "channel"):
+            return err
+        channel_id = str(args["channel"])
+        is_im = channel_id.startswith("D")
+        channel: dict[str, Any] = {
+            "id": channel_id,
+            "name": channel_id.lower(),
+            "is_channel": channel_id[:1] == "C",
+            "is_group": channel_id[:1] == "G",
+            "is_im": is_im,
+            "is_private": channel_id[:1] != "C",
+            "is_member": True,
+            "is_archived": False,
+            "created": 1700000000,
+        }
+        if is_im:
+            channel["user"] = channel_id[1:]
+        return {"ok": True, "channel": channel}
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _files_get_upload_url(self, method: str, args: dict) -> dict:
+        """files.getUploadURLExternal: hands out an upload URL on this server."""
+        if err := self._missing(method, args, "filename", "length"):
+            return err
+        try:
+            length = int(args["length"])
+        except (TypeError, ValueError):
+            return self._fail(method, "invalid_arguments", f"bad length {args['length']!r}")
+        file_id = self._new_id("F")
+        self._files[file_id] = {
+            "id": file_id,
+            "name": str(args["filename"]),
+            "length": length,
+            "bytes": None,
+            "channels": [],
+            "title": None,
+        }
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _upload(self, file_id: str, body: bytes) -> tuple[int, dict, dict]:
+        """The POST of a file's bytes to its upload URL."""
+        method = "upload"
+        args = {"file_id": file_id, "length": len(body)}
+        status: int = 200
+        out_headers: dict[str, str] = {}
+        if (failure := self._take_failure(method)) is not None:
+            status, out_headers, result = failure
+        else:
+            with self._cond:
+                info = self._files.get(file_id)
+                if info is not None:
+                    info["bytes"] = body
+            if info is None:
+                status = 404
+                result = self._fail(method, "file_not_found", f"no upload URL issued for {file_id}")
+            else:
+                result = {"ok": True}
+                if len(body) != info["length"]:
+                    self._problem(
+                        f"upload: {file_id} got {len(body)} bytes, "
+                        f"files.getUploadURLExternal said {info['length']}"
+                    )
+        self._record(Call(method, args, None, result, status))
+        return status, out_headers, result
+
+    def _files_complete_upload(self, method: str, args: dict) -> dict:
+        """files.completeUploadExternal: shares the uploaded files to the channel(s), if any."""
+        if err := self._missing(method, args, "files"):
+            return err
+        entries = args["files"]
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            return self._fail(method, "invalid_arguments", "files must be a JSON array of objects")
+        channels = args.get("channels") or []
+        if isinstance(channels, str):
+            channels = [c.strip() for c in channels.split(",") if c.strip()]
+        if args.get("channel_id"):
+            channels.insert(0, str(args["channel_id"]))
+        done = []
+        for entry in entries:
+            info = self._files.get(str(entry.get("id")))
+            if info is None or info["bytes"] is None:
+                state = "unknown" if info is None else "never uploaded"
+                return self._fail(method, "file_not_found", f"file {entry.get('id')!r} {state}")
+            info["title"] = entry.get("title") or info["name"]
+            info["channels"] = sorted({*info["channels"], *channels})
+            done.append(self._file_object(info))
+        return {"ok": True, "files": done}
+
+    def _file_object(self, info: dict) -> dict:
+        """The file object Slack returns."""
+        mimetype = mimetypes.guess_type(info["name"])[0] or "application/octet-stream"
+        return {
+            "id": info["id"],
+            "created": int(time.time()),
+            "timestamp": int(time.time()),
+            "name": info["name"],
+            "title": info["title"],
+            "mimetype": mimetype,
+            "filetype": info["name"].rsplit(".", 1)[-1] if "." in info["name"] else "binary",
+            "user": self.bot_user_id,
+            "size": len(info["bytes"] or b""),
+            "url_private": f"{self.base_url}/files/{info['id']}/{info['name']}",
+            "permalink": f"{WEB_HOST}/files/{self.bot_user_id}/{info['id']}/{info['name']}",
+            "channels": list(info["channels"]),
+            "is_public": bool(info["channels"]),
+        }

@@ -1,0 +1,147 @@
+"""Requests shaped and signed as Slack sends them, for `salesbot shell` and the tests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+APP_ID = "A0SALESBOT"
+
+
+def sign(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The X-Slack-* headers Slack adds: v0 HMAC-SHA256 over `v0:{ts}:{body}`."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(
+        signing_secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256
+    ).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def trigger_id() -> str:
+    return f"{int(time.time())}.{secrets.randbelow(10**9)}.{secrets.token_hex(8)}"
+
+
+def slash_command(
+    command: str,
+    text: str,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    response_url: str,
+) -> str:
+    """Form-encoded body of a slash command invocation."""
+    return urlencode(
+        {
+            "token": "verification-token-unused",
+            "team_id": team_id,
+            "team_domain": team_id.lower(),
+            "channel_id": channel_id,
+            "channel_name": "sales" if channel_id.startswith("C") else "directmessage",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id(),
+        }
+    )
+
+
+def _interactive(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def _user(team_id: str, user_id: str) -> dict[str, str]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
+
+
+def block_action(
+    action: dict[str, Any],
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None = None,
+    message: dict[str, Any] | None = None,
+    view: dict[str, Any] | None = None,
+    response_url: str | None = None,
+    block_id: str | None = None,
+) -> str:
+    """A button press (or select) on a message or in a view, as `payload=` form body."""
+    act = {
+        "type": action.get("type", "button"),
+        "action_id": action["action_id"],
+        "block_id": block_id or action.get("block_id") or "block",
+        "action_ts": f"{time.time():.6f}",
+    }
+    for key in ("value", "text", "selected_option", "selected_user", "selected_date"):
+        if key in action:
+            act[key] = action[key]
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": _user(team_id, user_id),
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "trigger_id": trigger_id(),
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "actions": [act],
+    }
+    if view is not None:
+        payload["container"] = {"type": "view", "view_id": view.get("id")}
+        payload["view"] = view
+    else:
+        payload["container"] = {
+            "type": "message",
+            "message_ts": (message or {}).get("ts", "0"),
+            "channel_id": channel_id,
+            "is_ephemeral": response_url is not None,
+        }
+        payload["channel"] = {"id": channel_id, "name": "sales"}
+        payload["message"] = message or {}
+    if response_url:
+        payload["response_url"] = response_url
+    return _interactive(payload)
+
+
+def view_submission(
+    view: dict[str, Any], values: dict[str, Any], *, team_id: str, user_id: str
+) -> str:
+    """A modal's submit, carrying the opened view and the typed values."""
+    submitted = dict(view)
+    submitted["state"] = {"values": values}
+    submitted["team_id"] = team_id  # Slack stamps the view with the workspace it lives in
+    submitted.setdefault("app_id", APP_ID)
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "user": _user(team_id, user_id),
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "trigger_id": trigger_id(),
+        "view": submitted,
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return _interactive(payload)
+
+
+def view_closed(view: dict[str, Any], *, team_id: str, user_id: str) -> str:
+    payload = {
+        "type": "view_closed",
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "user": _user(team_id, user_id),
+        "api_app_id": APP_ID,
+        "view": view,
+        "is_cleared": False,
+    }
+    return _interactive(payload)

@@ -1,0 +1,58 @@
+"""The composition root: builds the engine and domain services from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.executor import TrackingExecutor
+from bot.settings import Settings
+from domain.clock import Clock, SystemClock
+from domain.customers import CustomerService
+from domain.ports import UnitOfWorkFactory
+from domain.workspaces import WorkspaceService
+from storage.engine import make_engine, make_session_factory
+from storage.uow import SqlUnitOfWork
+
+
+@dataclass(eq=False)
+class Services:
+    """Everything a listener or job needs; one per process, shared by all threads."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    uow_factory: UnitOfWorkFactory
+    workspaces: WorkspaceService
+    customers: CustomerService
+    executor: TrackingExecutor = field(default_factory=TrackingExecutor)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Services:
+        # Bolt deep-copies the request context for lazy listeners; the services
+        # (engine, pools, executor) are shared by design and must not be copied.
+        return self
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=False)
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Wire storage and domain services for these settings."""
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+
+    def uow_factory() -> SqlUnitOfWork:
+        return SqlUnitOfWork(session_factory)
+
+    return Services(
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        uow_factory=uow_factory,
+        workspaces=WorkspaceService(uow_factory, clock, settings.salesbot_timezone),
+        customers=CustomerService(uow_factory, clock),
+    )

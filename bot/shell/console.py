@@ -1,0 +1,303 @@
+"""`salesbot shell`: the real app in-process, Slack played locally, replies in the terminal.
+
+Commands are signed and dispatched exactly as Slack would send them; whatever the app
+sends back through the Web API or a response URL is rendered here. Modals become
+prompts, buttons become numbered choices, files are written to ./charts.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from slack_bolt import App, BoltRequest
+
+from bot import payloads
+from bot.app import create_app
+from bot.demo import DEMO_TEAM, seed_demo
+from bot.local_slack import Call, LocalSlack
+from bot.services import Services, build_services
+from bot.settings import Settings
+from bot.shell.forms import describe, fields_of, parse_answer, state_values
+from bot.shell.render import Choice, render_blocks, render_view
+from storage.migrate import upgrade
+
+CHANNEL = "C0SHELL"
+MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"}
+VIEW_METHODS = {"views.open", "views.push", "views.update"}
+SHELL_HELP = """\
+Type a slash command as in Slack, e.g. /customer add or /customer acme.
+Type a number to press the button with that number.
+In a form, press Enter to keep the value shown, '-' to clear it, 'cancel' to close.
+Type 'help' for this text, 'quit' (or Ctrl-D) to leave."""
+
+
+class Console:
+    """One terminal session: reads lines, dispatches requests, prints what comes back."""
+
+    def __init__(
+        self,
+        app: App,
+        services: Services,
+        slack: LocalSlack,
+        *,
+        secret: str,
+        team_id: str,
+        user_id: str,
+        stdin: TextIO,
+        stdout: TextIO,
+    ) -> None:
+        self.app, self.services, self.slack = app, services, slack
+        self.secret, self.team_id, self.user_id = secret, team_id, user_id
+        self.stdin, self.stdout = stdin, stdout
+        self.interactive = stdin.isatty()
+        self.color = stdout.isatty()
+        self.choices: dict[int, Choice] = {}
+        self._seen = 0
+        self._files = Path("charts")
+
+    # -- input -------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.say(
+            f"Salesbot shell — workspace {self.team_id}, you are {self.user_id}. "
+            "Type 'help' for how it works."
+        )
+        while True:
+            line = self.ask("salesbot> ")
+            if line is None or line.strip() in ("quit", "exit"):
+                return 0
+            self.handle(line.strip())
+
+    def handle(self, line: str) -> None:
+        if not line:
+            return
+        if line in ("help", "?"):
+            self.say(SHELL_HELP)
+        elif line.startswith("/"):
+            command, _, text = line.partition(" ")
+            body = payloads.slash_command(
+                command,
+                text.strip(),
+                team_id=self.team_id,
+                user_id=self.user_id,
+                channel_id=CHANNEL,
+                response_url=self.slack.response_url(),
+            )
+            self.dispatch(body)
+        elif line.isdigit() and int(line) in self.choices:
+            self.press(self.choices[int(line)])
+        else:
+            self.say(f"Not a command or a choice: {line!r}. Type 'help'.")
+
+    def ask(self, prompt: str) -> str | None:
+        if self.interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = self.stdin.readline()
+        if not line:
+            return None
+        line = line.rstrip("\n")
+        self.say(f"{prompt}{line}")  # echo, so a piped transcript reads like a session
+        return line
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    # -- requests ------------------------------------------------------------------
+
+    def dispatch(self, body: str) -> None:
+        """Send a signed request into the app, show its ack, then everything it sent."""
+        headers = {
+            "content-type": ["application/x-www-form-urlencoded"],
+            **{k.lower(): [v] for k, v in payloads.sign(self.secret, body).items()},
+        }
+        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        self.services.executor.wait_idle(30)
+        if response.status >= 400:
+            self.say(f"(the app answered HTTP {response.status})")
+        elif response.body:
+            self.show_ack(response.body)
+        self.show_new_calls()
+
+    def show_ack(self, body: str) -> dict[str, Any]:
+        try:
+            data = json.loads(body)
+        except json.JSONDecodeError:
+            self.say(body)
+            return {}
+        if "blocks" in data or "text" in data:
+            self.show_message(data)
+        return data
+
+    def press(self, choice: Choice) -> None:
+        element = dict(choice.element or {})
+        element["action_id"] = choice.action_id
+        if choice.kind == "button":
+            element["value"] = choice.value
+        elif choice.value is not None:
+            element["selected_option"] = {
+                "text": {"type": "plain_text", "text": choice.option_text or choice.value},
+                "value": choice.value,
+            }
+        body = payloads.block_action(
+            element,
+            team_id=self.team_id,
+            user_id=self.user_id,
+            channel_id=CHANNEL,
+            block_id=choice.block_id,
+            response_url=self.slack.response_url(),
+        )
+        self.dispatch(body)
+
+    # -- output --------------------------------------------------------------------
+
+    def show_new_calls(self) -> None:
+        while self._seen < len(self.slack.calls):
+            call = self.slack.calls[self._seen]
+            self._seen += 1
+            self.show_call(call)
+
+    def show_call(self, call: Call) -> None:
+        if call.method in MESSAGE_METHODS:
+            self.show_message(call.args)
+        elif call.method in VIEW_METHODS and call.result.get("ok"):
+            self.fill_form(call.result["view"])
+        elif call.method == "views.publish" and call.result.get("ok"):
+            self.say(render_view(call.result["view"], color=self.color).text)
+        elif call.method == "files.completeUploadExternal":
+            for file in call.args.get("files") or []:
+                self.save_file(file["id"], file.get("title") or file["id"])
+        if not call.result.get("ok", True):
+            self.say(f"(Slack refused {call.method}: {call.result.get('error')})")
+
+    def show_message(self, message: dict[str, Any]) -> None:
+        rendered = render_blocks(
+            message.get("blocks") or [],
+            fallback_text=message.get("text") or "",
+            start=len(self.choices) + 1,
+            color=self.color,
+        )
+        self.say("")
+        self.say(rendered.text)
+        for choice in rendered.choices:
+            self.choices[choice.number] = choice
+
+    def save_file(self, file_id: str, title: str) -> None:
+        self._files.mkdir(exist_ok=True)
+        path = self._files / f"{file_id}-{Path(title).name}"
+        path.write_bytes(self.slack.file_bytes(file_id))
+        self.say(f"[file] {title}: saved to {path.resolve()}")
+
+    # -- modals --------------------------------------------------------------------
+
+    def fill_form(self, view: dict[str, Any]) -> None:
+        """Prompt for each input; submit; on inline errors, ask again for those fields."""
+        self.say("")
+        self.say(render_view(view, color=self.color).text)
+        fields = fields_of(view)
+        answers: dict[str, object] = {}
+        todo = fields
+        while True:
+            for field in todo:
+                answer = self.ask_field(field)
+                if answer is _CANCEL:
+                    self.say("(form closed, nothing saved)")
+                    return
+                answers[field.block_id] = answer
+            values = state_values(fields, answers)
+            body = payloads.view_submission(
+                view, values, team_id=self.team_id, user_id=self.user_id
+            )
+            errors = self.submit(body)
+            if not errors:
+                return
+            labels = {f.block_id: f.label for f in fields}
+            for block_id, message in errors.items():
+                self.say(f"  ✗ {labels.get(block_id, block_id)}: {message}")
+            todo = [f for f in fields if f.block_id in errors]
+
+    def ask_field(self, field: Any) -> object:
+        self.say(describe(field))
+        while True:
+            raw = self.ask("  > ")
+            if raw is None or raw.strip().lower() == "cancel":
+                return _CANCEL
+            try:
+                return parse_answer(field, raw)
+            except ValueError as exc:
+                self.say(f"  ✗ {exc}")
+
+    def submit(self, body: str) -> dict[str, str]:
+        """Submit a view; return inline errors if the app answered with them."""
+        headers = {
+            "content-type": ["application/x-www-form-urlencoded"],
+            **{k.lower(): [v] for k, v in payloads.sign(self.secret, body).items()},
+        }
+        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        self.services.executor.wait_idle(30)
+        data = json.loads(response.body) if response.body else {}
+        if data.get("response_action") == "errors":
+            return data.get("errors", {})
+        self.show_new_calls()
+        return {}
+
+
+_CANCEL = object()
+
+
+def run_shell(
+    settings: Settings,
+    *,
+    user_id: str,
+    demo: bool,
+    team_id: str = DEMO_TEAM,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Run the console on the configured database (SQLite by default) until quit."""
+    secret = secrets.token_hex(16)
+    with LocalSlack(team_id=team_id) as slack:
+        local = settings.model_copy(
+            update={
+                "slack_bot_token": _secret("xoxb-local-shell"),
+                "slack_signing_secret": _secret(secret),
+                "slack_api_url": slack.api_url,
+            }
+        )
+        services = build_services(local)
+        try:
+            upgrade(services.engine)
+            if demo:
+                created = seed_demo(services, team_id)
+                if created:
+                    print(
+                        f"Seeded the demo workspace: {created} customers.",
+                        file=stdout or sys.stdout,
+                    )
+            app = create_app(local, services)
+            slack.reset()
+            console = Console(
+                app,
+                services,
+                slack,
+                secret=secret,
+                team_id=team_id,
+                user_id=user_id,
+                stdin=stdin or sys.stdin,
+                stdout=stdout or sys.stdout,
+            )
+            return console.run()
+        finally:
+            services.close()
+
+
+def _secret(value: str) -> Any:
+    from pydantic import SecretStr
+
+    return SecretStr(value)

@@ -1,0 +1,16 @@
+"""Command families: each parses what people type, calls the domain and renders."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from commands import admin, customer
+from commands.usage import CommandSpec
+
+SPECS: tuple[CommandSpec, ...] = (customer.SPEC, admin.SPEC)
+
+
+def register_all(app: App) -> None:
+    """Attach every command family's listeners to the app."""
+    customer.register(app)
+    admin.register(app, SPECS)

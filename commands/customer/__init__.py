@@ -1,0 +1,20 @@
+"""The /customer command family."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from commands.customer import handlers
+from commands.customer.grammar import SPEC
+from commands.errors import guarded
+from commands.ids import ActionId, CallbackId
+
+__all__ = ["SPEC", "register"]
+
+
+def register(app: App) -> None:
+    app.command(SPEC.name)(guarded(handlers.customer_command))
+    app.action(ActionId.CUSTOMER_OPEN)(guarded(handlers.open_card))
+    app.action(ActionId.CUSTOMER_EDIT)(guarded(handlers.open_edit_form))
+    app.action(ActionId.CUSTOMER_ADD)(guarded(handlers.open_add_form))
+    app.view(CallbackId.CUSTOMER_SAVE)(guarded(handlers.save_customer))

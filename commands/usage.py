@@ -1,0 +1,41 @@
+"""What each command is for and how to type it: help, usage errors, the manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from commands.format import escape
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str  # "/customer"
+    summary: str  # one line for /salesbot help and the manifest description
+    usage_hint: str  # shown by Slack's autocomplete
+    forms: tuple[tuple[str, str], ...]  # (what to type, what it does)
+
+    def usage_text(self) -> str:
+        return "\n".join(f"`{f'{self.name} {form}'.strip()}` — {does}" for form, does in self.forms)
+
+
+def usage_blocks(spec: CommandSpec, problem: str | None = None) -> list[Block]:
+    """Usage of one command, after a short note of what was wrong if anything."""
+    blocks: list[Block] = []
+    if problem:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":warning: {escape(problem)}")))
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*{spec.name}* — {spec.summary}\n" + spec.usage_text())
+        )
+    )
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text="`/salesbot help` lists every command.")])
+    )
+    return blocks
+
+
+def usage_fallback(spec: CommandSpec, problem: str | None = None) -> str:
+    head = f"{problem} " if problem else ""
+    return f"{head}Usage: {spec.name} {spec.usage_hint}"

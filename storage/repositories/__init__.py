@@ -1,0 +1,1 @@
+"""Repositories: every query takes the workspace's team_id and filters on it."""

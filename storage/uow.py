@@ -1,0 +1,44 @@
+"""The unit of work: one session, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories.customers import SqlCustomerRepository
+from storage.repositories.idempotency import SqlIdempotencyRepository
+from storage.repositories.workspaces import SqlUserRepository, SqlWorkspaceRepository
+
+
+class SqlUnitOfWork:
+    """Use as `with uow: ...; uow.commit()`; a new one per request or job, never shared."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._session = self._session_factory()
+        self.workspaces = SqlWorkspaceRepository(self._session)
+        self.users = SqlUserRepository(self._session)
+        self.customers = SqlCustomerRepository(self._session)
+        self.idempotency = SqlIdempotencyRepository(self._session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._session is not None
+        try:
+            self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> Session:
+        assert self._session is not None, "unit of work used outside `with`"
+        return self._session
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

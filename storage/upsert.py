@@ -1,0 +1,16 @@
+"""Dialect-aware INSERT … ON CONFLICT DO NOTHING, for rows that may race into existence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> None:
+    """Insert the row unless one with the same unique key exists already."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    session.execute(module.insert(table).values(**values).on_conflict_do_nothing())

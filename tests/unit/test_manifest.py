@@ -1,0 +1,41 @@
+"""manifest.yml is valid for Slack and declares exactly what the code handles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import commands
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT.parent / "shared" / "slack-manifest-schema" / "manifest.schema.1.0.0.json"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def test_manifest_matches_slacks_schema(manifest: dict) -> None:
+    if not SCHEMA.exists():
+        pytest.fail(f"Slack's manifest schema is missing at {SCHEMA}")
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validate(manifest, schema)
+
+
+def test_manifest_commands_are_the_commands_the_app_handles(manifest: dict) -> None:
+    declared = {c["command"]: c for c in manifest["features"]["slash_commands"]}
+    assert set(declared) == {spec.name for spec in commands.SPECS}
+    for spec in commands.SPECS:
+        assert declared[spec.name]["usage_hint"] == spec.usage_hint
+        assert declared[spec.name]["should_escape"] is True
+
+
+def test_manifest_scopes_cover_what_the_code_calls(manifest: dict) -> None:
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    # views.open needs none; chat.postMessage/postEphemeral need chat:write; DMs need im:write
+    assert {"commands", "chat:write", "im:write"} <= scopes
