@@ -36,7 +36,7 @@ def message_for(error: Exception, body: dict[str, Any]) -> str:
 def tell_privately(text: str, body: dict[str, Any], context: BoltContext) -> None:
     """Deliver through the response URL when there is one, else as a DM."""
     try:
-        if context.respond is not None:
+        if context.response_url and context.respond is not None:
             context.respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.client is not None and (user_id := _user_id(body)):
             context.client.chat_postMessage(channel=user_id, text=text)

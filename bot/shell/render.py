@@ -550,7 +550,7 @@ def _selected_values(el: dict) -> set[str]:
 
 
 def input_summary(block: dict, *, color: bool = False) -> str:
-    """'Label: current value' line for an input block (hint or placeholder when empty)."""
+    """'Label: current value' line for an input block; '(empty)' and the hint otherwise."""
     # Imported here because forms uses this module's text helpers.
     from bot.shell.forms import field_from_block, format_value
 
@@ -558,7 +558,9 @@ def input_summary(block: dict, *, color: bool = False) -> str:
     label = fld.label + (" (optional)" if fld.optional else "")
     shown = format_value(fld, fld.initial)
     if not shown:
-        shown = paint(fld.hint or fld.placeholder or "—", DIM, color)
+        # A placeholder is an example, not a value: never show it as if it were filled in.
+        example = fld.hint or (f"e.g. {fld.placeholder}" if fld.placeholder else "")
+        shown = paint("(empty)" + (f" — {example}" if example else ""), DIM, color)
     return f"{label}: {shown}"
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from storage.orm import IdempotencyKeyRow
@@ -32,4 +33,4 @@ class SqlIdempotencyRepository:
         result = self._session.execute(
             delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < older_than)
         )
-        return result.rowcount or 0
+        return cast(CursorResult[Any], result).rowcount or 0

@@ -19,8 +19,6 @@ def next_value(session: Session, team_id: str, name: str) -> int:
     )
     value = session.execute(bump).scalar_one_or_none()
     if value is None:
-        insert_ignore(
-            session, SequenceRow.__table__, {"team_id": team_id, "name": name, "value": 0}
-        )
+        insert_ignore(session, SequenceRow, {"team_id": team_id, "name": name, "value": 0})
         value = session.execute(bump).scalar_one()
     return value

@@ -20,7 +20,7 @@ class SqlWorkspaceRepository:
 
     def add(self, workspace: Workspace) -> Workspace:
         """Create the workspace; if another request just did, keep theirs."""
-        insert_ignore(self._session, WorkspaceRow.__table__, workspace.model_dump())
+        insert_ignore(self._session, WorkspaceRow, workspace.model_dump())
         found = self.get(workspace.team_id)
         assert found is not None
         return found
@@ -40,7 +40,7 @@ class SqlUserRepository:
 
     def add(self, user: User) -> User:
         """Create the user; if another request just did, keep theirs."""
-        insert_ignore(self._session, UserRow.__table__, user.model_dump())
+        insert_ignore(self._session, UserRow, user.model_dump())
         found = self.get(user.team_id, user.slack_user_id)
         assert found is not None
         return found

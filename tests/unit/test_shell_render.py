@@ -328,7 +328,7 @@ def test_render_view_modal_title_blocks_and_inputs() -> None:
         "└──────────────┘",
         "Fill in the basics.",
         "Name: Acme",
-        "Email (optional): Main contact",
+        "Email (optional): (empty) — Main contact",
         "[5] Add contact",
         "Submit: Save · Close: Cancel",
     ]
