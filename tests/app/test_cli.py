@@ -1,0 +1,784 @@
+"""The installed `salesbot` console script, run as real subprocesses the way an operator would.
+
+Start-up checks (one-line configuration errors, exit code 2), the schema commands, the demo
+seeder, the terminal shell driven through stdin, and `serve --http` answering signed requests
+over real HTTP while a LocalSlack plays Slack's Web API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot import payloads
+from bot.local_slack import Call, LocalSlack
+from commands.ids import BlockId
+from storage.engine import normalise_url
+from tests.conftest import BOT_TOKEN, PG_URL, SIGNING_SECRET
+from tests.harness import CHANNEL, TEAM, USER, Reply, text_values
+
+SALESBOT = Path(sys.executable).with_name("salesbot")
+TIMEZONE = "America/New_York"
+ACK_LIMIT = 3.0  # seconds Slack waits for an ack
+_OWN_PREFIXES = ("SLACK_", "SALESBOT_")
+
+
+# -- running the console script ---------------------------------------------------------------
+
+
+def clean_env(**values: str | None) -> dict[str, str]:
+    """This process's environment without any Salesbot setting, plus `values` (None drops)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(_OWN_PREFIXES) and key != "DATABASE_URL"
+    }
+    env["PYTHONUNBUFFERED"] = "1"
+    for key, value in values.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_cli(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `salesbot <args>` to completion (bounded), capturing text output."""
+    assert SALESBOT.exists(), f"console script not installed next to {sys.executable}"
+    return subprocess.run(
+        [str(SALESBOT), *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+# -- 1. configuration errors ------------------------------------------------------------------
+
+NOISY_SERVE = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bot/cli.py configures root logging at INFO before `_serve` runs settings.require(); "
+        "the imports in _serve (storage.migrate → alembic) log 7 'INFO alembic.runtime.plugins "
+        "setup plugin …' lines to stderr first, so the config error is not the only line"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ConfigCase:
+    env: dict[str, str | None]
+    args: tuple[str, ...]
+    name: str  # the variable the message must name
+    looks_like: str  # a piece of what it should look like
+
+
+CONFIG_CASES = [
+    pytest.param(
+        ConfigCase({"SLACK_BOT_TOKEN": "abc"}, ("serve", "--http"), "SLACK_BOT_TOKEN", "xoxb-"),
+        id="malformed-bot-token",
+    ),
+    pytest.param(
+        ConfigCase({"SLACK_BOT_TOKEN": None}, ("serve", "--http"), "SLACK_BOT_TOKEN", "xoxb-"),
+        id="missing-bot-token",
+    ),
+    pytest.param(
+        ConfigCase(
+            {"SLACK_SIGNING_SECRET": None},
+            ("serve", "--http"),
+            "SLACK_SIGNING_SECRET",
+            "signing secret",
+        ),
+        id="missing-signing-secret",
+    ),
+    pytest.param(
+        ConfigCase({}, ("serve", "--socket"), "SLACK_APP_TOKEN", "xapp-"),
+        id="missing-app-token",
+    ),
+    pytest.param(
+        ConfigCase(
+            {"SLACK_APP_TOKEN": "xoxb-wrong-kind"},
+            ("serve", "--socket"),
+            "SLACK_APP_TOKEN",
+            "xapp-",
+        ),
+        id="malformed-app-token",
+    ),
+    pytest.param(
+        ConfigCase(
+            {"SALESBOT_TIMEZONE": "Mars/Olympus_Mons"},
+            ("serve", "--http"),
+            "SALESBOT_TIMEZONE",
+            "Europe/Berlin",
+        ),
+        id="bad-timezone",
+    ),
+    pytest.param(
+        ConfigCase(
+            {"DATABASE_URL": "mysql://x"}, ("serve", "--http"), "DATABASE_URL", "postgresql://"
+        ),
+        id="unsupported-database",
+    ),
+    pytest.param(
+        ConfigCase({"DATABASE_URL": "not a url"}, ("db", "upgrade"), "DATABASE_URL", "sqlite:///"),
+        id="garbage-database-url",
+    ),
+]
+
+# The same cases, with the ones whose check runs after logging is set up marked as known bugs.
+_NOISY_IDS = {"missing-bot-token", "missing-signing-secret", "missing-app-token"}
+ONE_LINE_CASES = [
+    pytest.param(*case.values, id=case.id, marks=[NOISY_SERVE] if case.id in _NOISY_IDS else [])
+    for case in CONFIG_CASES
+]
+
+
+def serve_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
+    """Everything `serve --http` needs, valid; overrides replace or (None) drop variables."""
+    values: dict[str, str | None] = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",  # nothing listens: never reached here
+        "DATABASE_URL": sqlite_url(tmp_path / "s.db"),
+        "SALESBOT_TIMEZONE": TIMEZONE,
+    }
+    values.update(overrides)
+    return clean_env(**values)
+
+
+def run_case(case: ConfigCase, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    args = list(case.args)
+    if args[0] == "serve":  # if a case ever got through, it must not bind 0.0.0.0:3000
+        args += ["--host", "127.0.0.1", "--port", str(free_port())]
+    return run_cli(*args, env=serve_env(tmp_path, **case.env), cwd=tmp_path, timeout=30)
+
+
+def config_error_line(result: subprocess.CompletedProcess[str], case: ConfigCase) -> str:
+    """The one stderr line that reports the problem, checked for what it must say."""
+    reports = [line for line in stderr_lines(result) if "configuration error" in line]
+    assert len(reports) == 1, result.stderr
+    line = reports[0]
+    assert line.startswith("salesbot: configuration error: "), line
+    assert case.name in line and case.looks_like in line, line
+    return line
+
+
+@pytest.mark.parametrize("case", CONFIG_CASES)
+def test_configuration_error_stops_start_up_with_exit_2(case: ConfigCase, tmp_path: Path) -> None:
+    result = run_case(case, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert stderr_lines(result)[-1] == config_error_line(result, case)
+
+
+@pytest.mark.parametrize("case", ONE_LINE_CASES)
+def test_configuration_error_is_the_only_line_on_stderr(case: ConfigCase, tmp_path: Path) -> None:
+    result = run_case(case, tmp_path)
+    assert result.returncode == 2
+    assert stderr_lines(result) == [config_error_line(result, case)], result.stderr
+
+
+def test_dot_env_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SALESBOT_TIMEZONE=Nowhere/Land\n")
+    result = run_cli("db", "current", env=serve_env(tmp_path, SALESBOT_TIMEZONE=None), cwd=tmp_path)
+    assert result.returncode == 2
+    assert stderr_lines(result) == [
+        "salesbot: configuration error: SALESBOT_TIMEZONE is malformed (unknown timezone): "
+        "it should be an IANA timezone name such as Europe/Berlin or America/New_York."
+    ]
+
+
+def test_dot_env_supplies_settings_and_the_environment_wins(tmp_path: Path) -> None:
+    from_file = tmp_path / "from-dotenv.db"
+    (tmp_path / ".env").write_text(
+        f"DATABASE_URL={sqlite_url(from_file)}\nSALESBOT_TIMEZONE=Nowhere/Land\n"
+    )
+    env = clean_env(SALESBOT_TIMEZONE="UTC")  # a real variable beats the bad .env line
+    result = run_cli("db", "upgrade", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert from_file.exists()
+
+
+# -- 2. schema commands -----------------------------------------------------------------------
+
+
+def test_db_upgrade_creates_the_schema_and_current_reports_it(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=sqlite_url(tmp_path / "fresh.db"))
+    before = run_cli("db", "current", env=env, cwd=tmp_path)
+    assert before.returncode == 1  # not at the latest revision yet
+    assert "(empty)" in before.stdout
+
+    upgraded = run_cli("db", "upgrade", env=env, cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    match = re.fullmatch(r"database at revision (\w+)\n", upgraded.stdout)
+    assert match, upgraded.stdout
+    revision = match.group(1)
+
+    current = run_cli("db", "current", env=env, cwd=tmp_path)
+    assert current.returncode == 0, current.stderr
+    assert current.stdout == f"current {revision}; latest {revision}\n"
+
+    again = run_cli("db", "upgrade", env=env, cwd=tmp_path)  # idempotent
+    assert again.returncode == 0 and again.stdout == upgraded.stdout
+
+
+UPGRADE_HINT = "salesbot: the database schema is not up to date: run `salesbot db upgrade`."
+
+
+def test_serve_refuses_a_database_that_was_never_upgraded(tmp_path: Path) -> None:
+    args = ("serve", "--http", "--host", "127.0.0.1", "--port", str(free_port()))
+    result = run_cli(*args, env=serve_env(tmp_path), cwd=tmp_path, timeout=30)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert [line for line in stderr_lines(result) if "db upgrade" in line] == [UPGRADE_HINT]
+    assert stderr_lines(result)[-1] == UPGRADE_HINT
+    # It refused; it did not migrate on its own.
+    env = serve_env(tmp_path)
+    assert run_cli("db", "current", env=env, cwd=tmp_path).returncode == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "stderr also carries alembic's INFO log lines ('setup plugin …', 'Context impl "
+        "SQLiteImpl.', 'Will assume non-transactional DDL.'): root logging is INFO and "
+        "is_up_to_date() opens a MigrationContext before the refusal is printed"
+    ),
+)
+def test_serve_refusal_for_an_old_schema_is_the_only_line_on_stderr(tmp_path: Path) -> None:
+    args = ("serve", "--http", "--host", "127.0.0.1", "--port", str(free_port()))
+    result = run_cli(*args, env=serve_env(tmp_path), cwd=tmp_path, timeout=30)
+    assert result.returncode == 2
+    assert stderr_lines(result) == [UPGRADE_HINT]
+
+
+# -- 4. demo ----------------------------------------------------------------------------------
+
+
+def test_demo_seeds_once_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=sqlite_url(tmp_path / "demo.db"))
+    first = run_cli("demo", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    match = re.search(r"(\d+) customers added", first.stdout)
+    assert match and int(match.group(1)) > 0, first.stdout
+    second = run_cli("demo", env=env, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "0 customers added" in second.stdout
+    assert run_cli("db", "current", env=env, cwd=tmp_path).returncode == 0
+
+
+# -- 5. the terminal shell ----------------------------------------------------------------------
+
+
+class ShellSession:
+    """`salesbot shell` with a pipe for stdin and a reader thread on stdout."""
+
+    def __init__(self, *args: str, env: dict[str, str], cwd: Path) -> None:
+        self._stderr = (cwd / "shell.stderr").open("w+")
+        self.proc = subprocess.Popen(
+            [str(SALESBOT), "shell", *args],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            bufsize=1,
+        )
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self.transcript = ""
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def type(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def read_until(self, pattern: str, timeout: float = 30) -> str:
+        """Output from now until a line matching `pattern` (regex) has been printed."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                line = self._lines.get(timeout=max(remaining, 0.01))
+            except queue.Empty:
+                line = ""
+            if line is None or (line == "" and remaining <= 0):
+                text_so_far = "".join(seen)
+                self.transcript += text_so_far
+                ended = "the shell ended" if line is None else f"{timeout}s passed"
+                raise AssertionError(
+                    f"{ended} before /{pattern}/ appeared; output:\n{text_so_far}\n"
+                    f"stderr:\n{self.stderr()}"
+                )
+            seen.append(line)
+            if re.search(pattern, line):
+                chunk = "".join(seen)
+                self.transcript += chunk
+                return chunk
+
+    def stderr(self) -> str:
+        self._stderr.flush()
+        self._stderr.seek(0)
+        return self._stderr.read()
+
+    def finish(self, timeout: float = 20) -> int:
+        """Close stdin (if still open) and wait for the exit code."""
+        assert self.proc.stdin is not None
+        if not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        code = self.proc.wait(timeout=timeout)
+        self._thread.join(5)
+        while (line := self._lines.get_nowait() if not self._lines.empty() else None) is not None:
+            self.transcript += line
+        return code
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        self._stderr.close()
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Iterator[ShellSession]:
+    env = clean_env(DATABASE_URL=sqlite_url(tmp_path / "shell.db"))
+    session = ShellSession("--demo", env=env, cwd=tmp_path)
+    try:
+        yield session
+    finally:
+        session.kill()
+
+
+def button_number(output: str, label: str) -> str:
+    match = re.search(rf"\[(\d+)\] {label}\b", output)
+    assert match, f"no [n] {label} button in:\n{output}"
+    return match.group(1)
+
+
+@pytest.mark.slow
+def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
+    start = shell.read_until(r"Salesbot shell")
+    assert "Seeded the demo workspace" in start
+
+    shell.type("/customer acme")
+    card = shell.read_until(r"\[\d+\] (Edit|Open)")
+    for shown in ("Acme Corporation", "Acme Corp", "purchasing@acme.example", "C-"):
+        assert shown in card, card
+
+    # Press the card's Edit button: the same form, prefilled; Enter keeps every value.
+    shell.type(button_number(card, "Edit"))
+    shell.read_until(r"^Name\b.*\[current: Acme Corporation\]")
+    for _ in range(5):  # Name, Company, Email, Phone, Owner: keep
+        shell.type("")
+    shell.type("vip, manufacturing, gold")  # Tags
+    edited = shell.read_until(r"\[\d+\] Edit")
+    assert "Acme Corporation" in edited and "purchasing@acme.example" in edited
+    assert "vip, manufacturing, gold" in edited
+
+    # Add with a prefilled name (kept with Enter) and a bad email first.
+    shell.type("/customer add Zed Co")
+    shell.read_until(r"^Name\b.*Zed Co")
+    for answer in ("", "Zed Holdings", "not-an-email", "+1 555 010 0123", "", "new, west"):
+        shell.type(answer)
+    error = shell.read_until(r"✗ Email")
+    assert "name@example.com" in error  # says what a valid email looks like
+    reasked = shell.read_until(r"^Email\b")
+    assert not re.search(r"^(Name|Company|Phone|Owner|Tags)\b", reasked, re.M), reasked
+    shell.type("zed@zed.example")
+    added = shell.read_until(r"\[\d+\] Edit")
+    for shown in ("Zed Co", "Zed Holdings", "zed@zed.example", "+1 555 010 0123", "new, west"):
+        assert shown in added, added
+    assert re.search(r"C-\d+", added)
+    assert "✗" not in added  # no second error: only the email was asked again
+
+    shell.type("/salesbot help")
+    helped = shell.read_until(r"/salesbot")
+    assert "/customer" in helped or "/customer" in shell.read_until(r"/customer")
+
+    shell.type("quit")
+    assert shell.finish() == 0
+    assert "Traceback" not in shell.stderr()
+
+
+def test_shell_ends_cleanly_at_end_of_input(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=sqlite_url(tmp_path / "shell.db"))
+    result = run_cli("shell", env=env, cwd=tmp_path, stdin="help\n", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Type a slash command" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+# -- 3. serve --http for real ---------------------------------------------------------------------
+
+
+@dataclass
+class ServedBot:
+    """A `salesbot serve --http` process and the LocalSlack it talks to."""
+
+    url: str
+    slack: LocalSlack
+    proc: subprocess.Popen[bytes]
+    stderr_path: Path
+    acks: list[float] = field(default_factory=list)
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def post(
+        self,
+        body: str,
+        *,
+        signed: bool = True,
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+    ) -> Reply:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if signed:
+            headers.update(payloads.sign(secret, body, timestamp))
+        request = urllib.request.Request(
+            f"{self.url}/slack/events", data=body.encode(), headers=headers, method="POST"
+        )
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                reply = Reply(response.status, response.read().decode(), 0.0)
+        except urllib.error.HTTPError as error:
+            reply = Reply(error.code, error.read().decode(), 0.0)
+        reply.seconds = time.monotonic() - started
+        self.acks.append(reply.seconds)
+        return reply
+
+    def command(self, command: str, text: str = "") -> tuple[Reply, str, str]:
+        """A signed slash command; (reply, its trigger_id, its response_url key)."""
+        key = secrets.token_hex(6)
+        body = payloads.slash_command(
+            command,
+            text,
+            team_id=TEAM,
+            user_id=USER,
+            channel_id=CHANNEL,
+            response_url=self.slack.response_url(key),
+        )
+        reply = self.post(body)
+        assert reply.seconds < ACK_LIMIT, f"{command} {text} acked after {reply.seconds:.2f}s"
+        return reply, parse_qs(body)["trigger_id"][0], key
+
+    def submit(self, view: dict[str, Any], values: dict[str, Any]) -> Reply:
+        reply = self.post(payloads.view_submission(view, values, team_id=TEAM, user_id=USER))
+        assert reply.seconds < ACK_LIMIT, f"submission acked after {reply.seconds:.2f}s"
+        return reply
+
+    def posted_to(self, key: str, timeout: float = 10) -> dict[str, Any]:
+        """The message the app posted to the response_url with this key."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = [
+                c for c in self.slack.calls_to("response_url") if c.args["response_key"] == key
+            ]
+            if calls:
+                return calls[-1].args
+            time.sleep(0.05)
+        raise AssertionError(f"nothing posted to response_url {key} within {timeout}s")
+
+    def opened_view(self, trigger_id: str, timeout: float = 10) -> Call:
+        """The views.open call made with this trigger_id."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for call in self.slack.calls_to("views.open"):
+                if call.args.get("trigger_id") == trigger_id:
+                    return call
+            time.sleep(0.05)
+        opened = [c.args.get("trigger_id") for c in self.slack.calls_to("views.open")]
+        raise AssertionError(f"no views.open with trigger {trigger_id}; got {opened}")
+
+
+def get(url: str, timeout: float = 2) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> int | None:
+    """SIGTERM, then the exit code; None if it had to be killed."""
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+        return None
+
+
+def start_serving(database_url: str, workdir: Path) -> Iterator[ServedBot]:
+    """Upgrade the database with the CLI, serve it, wait for /healthz; always stop after."""
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        DATABASE_URL=database_url,
+        SALESBOT_TIMEZONE=TIMEZONE,
+    )
+    upgraded = run_cli("db", "upgrade", env=env, cwd=workdir)
+    assert upgraded.returncode == 0, upgraded.stderr
+
+    with LocalSlack(team_id=TEAM) as slack:
+        env["SLACK_API_URL"] = slack.api_url
+        port = free_port()
+        stderr_path = workdir / "serve.stderr"
+        with stderr_path.open("wb") as stderr:
+            proc = subprocess.Popen(
+                [str(SALESBOT), "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
+                env=env,
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=stderr,
+                stderr=subprocess.STDOUT,
+            )
+        served = ServedBot(f"http://127.0.0.1:{port}", slack, proc, stderr_path)
+        try:
+            wait_healthy(served)
+            yield served
+        finally:
+            if stop(proc) is None:
+                print(f"serve did not stop on SIGTERM; stderr:\n{served.stderr()}")
+
+
+def wait_healthy(served: ServedBot, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if served.proc.poll() is not None:
+            raise AssertionError(f"serve exited with {served.proc.returncode}:\n{served.stderr()}")
+        try:
+            status, body = get(f"{served.url}/healthz", timeout=1)
+        except OSError as exc:  # not listening yet
+            last = repr(exc)
+        else:
+            if status == 200 and json.loads(body).get("ok") is True:
+                return
+            last = f"{status} {body}"
+        time.sleep(0.1)
+    raise AssertionError(f"/healthz not ok within {timeout}s ({last}):\n{served.stderr()}")
+
+
+@contextlib.contextmanager
+def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database dropped afterwards."""
+    if backend == "sqlite":
+        yield sqlite_url(workdir / "s.db")
+        return
+    assert PG_URL, "the postgresql backend needs TEST_DATABASE_URL"
+    admin_url = make_url(normalise_url(PG_URL))
+    name = f"salesbot_cli_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # Hand the CLI the URL people paste (postgresql://), not our driver-qualified one.
+        url = admin_url.set(drivername="postgresql", database=name)
+        try:
+            yield url.render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServedBot]:
+    """One `salesbot serve --http` per backend for this module's HTTP tests."""
+    workdir = tmp_path_factory.mktemp(f"serve-{request.param}")
+    with fresh_database(request.param, workdir) as url:
+        yield from start_serving(url, workdir)
+
+
+@pytest.mark.slow
+def test_healthz_answers_ok(served: ServedBot) -> None:
+    status, body = get(f"{served.url}/healthz")
+    assert status == 200
+    assert json.loads(body)["ok"] is True
+
+
+@pytest.mark.slow
+def test_requests_without_a_valid_fresh_signature_are_refused(served: ServedBot) -> None:
+    body = payloads.slash_command(
+        "/salesbot",
+        "help",
+        team_id=TEAM,
+        user_id=USER,
+        channel_id=CHANNEL,
+        response_url=served.slack.response_url(),
+    )
+    calls_before = len(served.slack.calls)
+    assert served.post(body, signed=False).status == 401
+    assert served.post(body, secret="not-the-signing-secret").status == 401
+    six_minutes_ago = int(time.time()) - 6 * 60
+    assert served.post(body, timestamp=six_minutes_ago).status == 401
+    assert served.post(body).status == 200  # the same body, properly signed, is fine
+    assert all(seconds < ACK_LIMIT for seconds in served.acks)
+    time.sleep(0.2)
+    assert len(served.slack.calls) == calls_before  # nothing refused reached a listener
+
+
+def customer_values(**fields: str | None) -> dict[str, Any]:
+    values = text_values(
+        **{
+            BlockId.CUSTOMER_NAME: fields.get("name"),
+            BlockId.CUSTOMER_COMPANY: fields.get("company"),
+            BlockId.CUSTOMER_EMAIL: fields.get("email"),
+            BlockId.CUSTOMER_PHONE: fields.get("phone"),
+            BlockId.CUSTOMER_TAGS: fields.get("tags"),
+        }
+    )
+    values[BlockId.CUSTOMER_OWNER] = {
+        "value": {"type": "users_select", "selected_user": fields.get("owner")}
+    }
+    return values
+
+
+@pytest.mark.slow
+def test_customer_add_opens_the_form_and_the_submission_answers_with_the_card(
+    served: ServedBot,
+) -> None:
+    reply, trigger_id, key = served.command("/customer", "add Acme")
+    assert reply.status == 200 and reply.body == ""
+    call = served.opened_view(trigger_id, timeout=ACK_LIMIT)  # trigger_ids expire after 3 s
+    assert call.result["ok"] is True
+    form = call.args["view"]
+    first_input = next(b for b in form["blocks"] if b["type"] == "input")
+    assert first_input["block_id"] == BlockId.CUSTOMER_NAME
+    assert first_input["element"]["initial_value"] == "Acme"
+
+    submitted = served.submit(
+        call.result["view"],
+        customer_values(
+            name="Acme",
+            company="Acme Corp",
+            email="buyer@acme.example",
+            phone="+1 415 555 0101",
+            tags="vip",
+            owner=USER,
+        ),
+    )
+    assert submitted.status == 200 and submitted.body == ""  # closes the modal
+    card = served.posted_to(key)
+    assert "C-1" in card["text"] and "Acme" in card["text"]
+    shown = json.dumps(card["blocks"])
+    for expected in ("C-1", "Acme Corp", "buyer@acme.example", "+1 415 555 0101"):
+        assert expected in shown
+
+    found, _, find_key = served.command("/customer", "acme")
+    assert found.status == 200
+    again = served.posted_to(find_key)
+    assert "C-1" in again["text"] and "Acme" in again["text"]
+    assert "buyer@acme.example" in json.dumps(again["blocks"])
+    served.slack.assert_no_problems()
+
+
+@pytest.mark.slow
+def test_a_bad_email_is_an_inline_error_on_the_email_field(served: ServedBot) -> None:
+    reply, trigger_id, _ = served.command("/customer", "add Bad Email Ltd")
+    assert reply.status == 200
+    view = served.opened_view(trigger_id).result["view"]
+    answer = served.submit(view, customer_values(name="Bad Email Ltd", email="nope"))
+    assert answer.status == 200
+    data = answer.json()
+    assert data["response_action"] == "errors"
+    assert set(data["errors"]) == {BlockId.CUSTOMER_EMAIL}
+    assert data["errors"][BlockId.CUSTOMER_EMAIL]
+    served.slack.assert_no_problems()
+
+
+@pytest.mark.slow
+def test_salesbot_help_lists_the_commands(served: ServedBot) -> None:
+    reply, _, _ = served.command("/salesbot", "help")
+    assert reply.status == 200
+    listed = reply.text
+    assert "/customer" in listed and "/salesbot" in listed
+    assert reply.json().get("response_type", "ephemeral") == "ephemeral"
+    served.slack.assert_no_problems()
+
+
+@pytest.mark.slow
+def test_every_ack_was_well_within_three_seconds(served: ServedBot) -> None:
+    served.command("/customer", "help")
+    assert served.acks and max(served.acks) < ACK_LIMIT, served.acks
+    served.slack.assert_no_problems()
+
+
+@pytest.mark.slow
+def test_sigterm_shuts_serve_down_cleanly(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as url:
+        running = start_serving(url, tmp_path)
+        served = next(running)
+        try:
+            reply, _, _ = served.command("/salesbot", "help")
+            assert reply.status == 200
+            served.proc.send_signal(signal.SIGTERM)
+            code = served.proc.wait(timeout=10)
+        finally:
+            running.close()  # kills it if it is still there
+    assert code == 0, served.stderr()
+    assert "Traceback" not in served.stderr()
+    served.slack.assert_no_problems()
