@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             level="WARNING" if quiet else settings.salesbot_log_level,
             format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         return int(args.run(args, settings) or 0)
     except ConfigError as exc:
         print(f"salesbot: configuration error: {exc}", file=sys.stderr)
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
     from bot.app import create_app
     from bot.services import build_services
     from scheduler.runner import build_scheduler
@@ -82,7 +86,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    app = create_app(settings, services)
+    try:
+        app = create_app(settings, services)
+    except BoltError as exc:
+        # Most often a revoked or mistyped token: Slack's auth.test said no.
+        print(
+            f"salesbot: Slack refused SLACK_BOT_TOKEN at {settings.slack_api_url}: {exc}",
+            file=sys.stderr,
+        )
+        services.close()
+        return 2
     scheduler = build_scheduler(services.uow_factory, services.clock)
     # SIGTERM (docker stop, systemd) should shut down as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -99,6 +112,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN")).start()
+    except SlackApiError as exc:
+        print(
+            f"salesbot: Slack refused to open a Socket Mode connection: "
+            f"{exc.response.get('error')} (check SLACK_APP_TOKEN)",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         log.info("shutting down")
     finally:
