@@ -207,7 +207,7 @@ def describe(fld: Field) -> str:
     if current:
         line += f" [current: {current}]"
     # The placeholder only helps when nothing else explains the field.
-    explain = fld.hint or (None if current else fld.placeholder)
+    explain = fld.hint or (None if current or not fld.placeholder else f"e.g. {fld.placeholder}")
     if explain:
         line += f" — {explain}"
     chosen = _as_list(fld.initial)

@@ -141,7 +141,7 @@ def test_describe_text_field() -> None:
 
 def test_describe_shows_placeholder_when_nothing_else_explains() -> None:
     fld = field_of(PlainTextInputElement(action_id="a", placeholder="Jane Doe"), label="Contact")
-    assert describe(fld) == "Contact — Jane Doe"
+    assert describe(fld) == "Contact — e.g. Jane Doe"
 
 
 def test_describe_select_lists_numbered_options() -> None:
