@@ -34,8 +34,29 @@ from storage.orm import CustomerRow, SequenceRow, WorkspaceRow
 from tests.conftest import make_settings
 from tests.harness import TEAM, RunningBot
 
-WORDS = ("Acme Globex Initech Umbrella Stark Wayne Hooli Vandelay Cyberdyne Tyrell Soylent "
-         "Nakatomi Oceanic Bluth Dunder Pollos Lumière Müller Café Zürich Ollivander").split()
+WORDS = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Cyberdyne",
+    "Tyrell",
+    "Soylent",
+    "Nakatomi",
+    "Oceanic",
+    "Bluth",
+    "Dunder",
+    "Pollos",
+    "Lumière",
+    "Müller",
+    "Café",
+    "Zürich",
+    "Ollivander",
+]
 KINDS = ("Trading", "Holdings", "Retail", "Foods", "Systems", "Partners", "Supply", "Labs")
 
 
@@ -47,19 +68,31 @@ def seed(url: str, count: int) -> list[str]:
     rng = random.Random(7)
     names = [f"{rng.choice(WORDS)} {rng.choice(KINDS)} {i:05d}" for i in range(1, count + 1)]
     rows = [
-        {"team_id": TEAM, "number": i, "name": name, "name_key": fold(name),
-         "company": name.rsplit(" ", 1)[0], "company_key": fold(name.rsplit(" ", 1)[0]),
-         "email": f"buyer{i}@example.com", "phone": None, "owner_id": "U0ALICE",
-         "tags": [], "created_by": "U0ALICE", "created_at": now, "updated_at": now}
+        {
+            "team_id": TEAM,
+            "number": i,
+            "name": name,
+            "name_key": fold(name),
+            "company": name.rsplit(" ", 1)[0],
+            "company_key": fold(name.rsplit(" ", 1)[0]),
+            "email": f"buyer{i}@example.com",
+            "phone": None,
+            "owner_id": "U0ALICE",
+            "tags": [],
+            "created_by": "U0ALICE",
+            "created_at": now,
+            "updated_at": now,
+        }
         for i, name in enumerate(names, start=1)
     ]
     with engine.begin() as conn:
-        conn.execute(insert(WorkspaceRow), [{"team_id": TEAM, "timezone": "UTC",
-                                             "currency": "USD", "created_at": now}])
+        conn.execute(
+            insert(WorkspaceRow),
+            [{"team_id": TEAM, "timezone": "UTC", "currency": "USD", "created_at": now}],
+        )
         for start in range(0, len(rows), 5000):
-            conn.execute(insert(CustomerRow), rows[start:start + 5000])
-        conn.execute(insert(SequenceRow), [{"team_id": TEAM, "name": "customer",
-                                            "value": count}])
+            conn.execute(insert(CustomerRow), rows[start : start + 5000])
+        conn.execute(insert(SequenceRow), [{"team_id": TEAM, "name": "customer", "value": count}])
     engine.dispose()
     return names
 
@@ -69,8 +102,15 @@ def queries(names: list[str], n: int) -> list[str]:
     mix = []
     for i in range(n):
         name = rng.choice(names)
-        mix.append([name, name.split()[0].lower(), f"C-{rng.randint(1, len(names))}",
-                    f"buyer{rng.randint(1, len(names))}@", "no such customer"][i % 5])
+        mix.append(
+            [
+                name,
+                name.split()[0].lower(),
+                f"C-{rng.randint(1, len(names))}",
+                f"buyer{rng.randint(1, len(names))}@",
+                "no such customer",
+            ][i % 5]
+        )
     return mix
 
 
@@ -82,8 +122,10 @@ def percentile(values: list[float], p: float) -> float:
 def run(url: str, customers: int, requests: int) -> dict[str, object]:
     names = seed(url, customers)
     acks, totals = [], []
-    with LocalSlack(team_id=TEAM, validate=False) as slack, \
-            RunningBot(make_settings(url, slack.api_url), SystemClock(), slack) as bot:
+    with (
+        LocalSlack(team_id=TEAM, validate=False) as slack,
+        RunningBot(make_settings(url, slack.api_url), SystemClock(), slack) as bot,
+    ):
         bot.command("/customer", "warm up")
         for query in queries(names, requests):
             started = time.monotonic()
@@ -108,8 +150,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    print(f"machine: {platform.node()} {platform.machine()} python {platform.python_version()}"
-          f" · {time.strftime('%Y-%m-%d')}")
+    print(
+        f"machine: {platform.node()} {platform.machine()} python {platform.python_version()}"
+        f" · {time.strftime('%Y-%m-%d')}"
+    )
     if args.database_url:
         admin_url = make_url(normalise_url(args.database_url))
         name = f"salesbot_bench_{secrets.token_hex(4)}"

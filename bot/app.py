@@ -32,6 +32,18 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
+class _SkipClientTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and, since we hand it a
+    client built from the same token, warns at every start that the token is unused."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "token` will be unused" not in record.getMessage()
+
+
+_BOLT_LOG = logging.getLogger("salesbot.bolt")
+_BOLT_LOG.addFilter(_SkipClientTokenNotice())
+
+
 def create_app(settings: Settings, services: Services, *, verify_token: bool = True) -> App:
     """Build the Bolt app with every listener, middleware and the error handler."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
@@ -40,7 +52,7 @@ def create_app(settings: Settings, services: Services, *, verify_token: bool = T
         signing_secret=settings.secret("SLACK_SIGNING_SECRET"),
         token_verification_enabled=verify_token,
         listener_executor=services.executor,
-        logger=logging.getLogger("salesbot.bolt"),
+        logger=_BOLT_LOG,
     )
     app.use(make_context_middleware(services))
     app.error(handle_error)

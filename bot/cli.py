@@ -8,6 +8,9 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("salesbot")
@@ -31,6 +34,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args, settings) or 0)
     except ConfigError as exc:
         print(f"salesbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        # Unreachable server, missing folder, wrong password: say where, not a traceback.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"salesbot: cannot open the database DATABASE_URL={where}: {reason}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

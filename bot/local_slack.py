@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
+import hashlib
 import itertools
 import json
 import logging
 import mimetypes
+import socket
+import struct
 import threading
 import time
 import uuid
@@ -15,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from slack_sdk.models.blocks import Block
@@ -49,6 +53,7 @@ _MESSAGE_MAX_BLOCKS = 50
 _VIEW_MAX_BLOCKS = 100
 _MESSAGE_MAX_BLOCKS_CHARS = 13000
 _SCHEDULE_MAX_AHEAD = 120 * 24 * 3600
+_ACK_LIMIT = 3.0  # seconds Slack waits for a Socket Mode ack (or an HTTP answer)
 
 Issue = tuple[str, str]  # (Slack error code, human readable message)
 
@@ -419,6 +424,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         """Serve a GET (slack_sdk sends some read methods as GET with a query string)."""
+        if urlsplit(self.path).path == _SOCKET_PATH:
+            self.close_connection = True  # a WebSocket owns the connection until it ends
+            self.server.local._websocket(self)
+            return
         self._serve()
 
     def do_POST(self) -> None:
@@ -467,12 +476,132 @@ def _decode_body(content_type: str, body: bytes) -> dict:
 
 
 # ---------------------------------------------------------------------------
+# WebSocket plumbing (RFC 6455, the little Socket Mode needs)
+# ---------------------------------------------------------------------------
+
+_SOCKET_PATH = "/socket"
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_WS_MAX_PAYLOAD = 16 * 1024 * 1024
+_OP_CONTINUATION, _OP_TEXT, _OP_BINARY = 0x0, 0x1, 0x2
+_OP_CLOSE, _OP_PING, _OP_PONG = 0x8, 0x9, 0xA
+
+
+class _WebSocketError(Exception):
+    """The peer broke the protocol."""
+
+
+class _WebSocketClosed(_WebSocketError):
+    """The connection ended (possibly mid-frame)."""
+
+
+def _ws_accept(key: str) -> str:
+    """The Sec-WebSocket-Accept value for a client's Sec-WebSocket-Key."""
+    digest = hashlib.sha1((key.strip() + _WS_GUID).encode("ascii")).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _ws_frame(opcode: int, data: bytes) -> bytes:
+    """One final, unmasked frame (servers never mask)."""
+    n = len(data)
+    if n < 126:
+        head = struct.pack("!BB", 0x80 | opcode, n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x80 | opcode, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | opcode, 127, n)
+    return head + data
+
+
+def _unmask(data: bytes, key: bytes) -> bytes:
+    """XOR `data` with the 4-byte masking key."""
+    if not data:
+        return data
+    stream = (key * (len(data) // 4 + 1))[: len(data)]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
+
+
+def _read_exact(rfile: BinaryIO, n: int) -> bytes:
+    """Exactly `n` bytes, or _WebSocketClosed when the connection ends first."""
+    data = rfile.read(n) if n else b""
+    if len(data) < n:
+        raise _WebSocketClosed("connection closed")
+    return data
+
+
+def _read_ws_frame(rfile: BinaryIO) -> tuple[bool, int, bool, bytes]:
+    """(fin, opcode, masked, unmasked payload) of the next frame."""
+    b1, b2 = _read_exact(rfile, 2)
+    if b1 & 0x70:
+        raise _WebSocketError("reserved bits set without a negotiated extension")
+    fin, opcode, masked, n = bool(b1 & 0x80), b1 & 0x0F, bool(b2 & 0x80), b2 & 0x7F
+    if n == 126:
+        (n,) = struct.unpack("!H", _read_exact(rfile, 2))
+    elif n == 127:
+        (n,) = struct.unpack("!Q", _read_exact(rfile, 8))
+    if opcode >= _OP_CLOSE and (n > 125 or not fin):
+        raise _WebSocketError(f"control frame {opcode:#x} fragmented or longer than 125 bytes")
+    if n > _WS_MAX_PAYLOAD:
+        raise _WebSocketError(f"frame of {n} bytes is more than {_WS_MAX_PAYLOAD}")
+    key = _read_exact(rfile, 4) if masked else b""
+    data = _read_exact(rfile, n)
+    return fin, opcode, masked, _unmask(data, key) if masked else data
+
+
+class _SocketConnection:
+    """One Socket Mode client connected to the WebSocket endpoint."""
+
+    def __init__(self, sock: socket.socket, rfile: BinaryIO, ticket: str, token: str | None):
+        self.sock = sock
+        self.rfile = rfile
+        self.ticket = ticket
+        self.token = token
+        self.ready = False  # `hello` was sent
+        self.open = True
+        self.closed_by_server: tuple[int, str] | None = None
+        self._send_lock = threading.Lock()
+
+    def send(self, opcode: int, data: bytes) -> None:
+        """Write one frame (OSError when the peer is gone)."""
+        frame = _ws_frame(opcode, data)
+        with self._send_lock:
+            self.sock.sendall(frame)
+
+    def send_json(self, message: dict) -> None:
+        """Write one text frame holding `message` as JSON."""
+        self.send(_OP_TEXT, json.dumps(message).encode("utf-8"))
+
+    def close(self, code: int = 1001, reason: str = "") -> None:
+        """Send a close frame (best effort) and end the connection, waking its reader."""
+        self.closed_by_server = (code, reason)
+        with contextlib.suppress(OSError):
+            self.send(_OP_CLOSE, struct.pack("!H", code) + reason.encode("utf-8"))
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+
+
+@dataclass
+class _Envelope:
+    """An envelope sent over Socket Mode and waiting for its ack."""
+
+    envelope_type: str
+    accepts_response_payload: bool
+    sent: float
+    ack: dict | None = None
+
+
+# ---------------------------------------------------------------------------
 # The stand-in
 # ---------------------------------------------------------------------------
 
 
 class LocalSlack:
-    """An in-process HTTP server that answers Slack Web API calls and validates what it gets."""
+    """An in-process HTTP server that answers Slack Web API calls and validates what it gets.
+
+    It also plays Socket Mode: `apps.connections.open` (with an xapp- token) hands out a
+    ws:// URL on the same port, where a client gets `hello` and then the envelopes sent
+    with `socket_send`; connections and acks are recorded as "socket.connect",
+    "socket.ack" and "socket.close" calls.
+    """
 
     def __init__(
         self,
@@ -500,8 +629,13 @@ class LocalSlack:
         self._home_by_user: dict[str, str] = {}
         self._files: dict[str, dict] = {}
         self._response_posts: dict[str, int] = {}
+        self._tickets: dict[str, str | None] = {}  # unused Socket Mode ticket -> app token
+        self._sockets: list[_SocketConnection] = []
+        self._envelopes: dict[str, _Envelope] = {}
+        self._token: str | None = None  # token of the call being answered, under the lock
         self._methods: dict[str, Callable[[str, dict], dict]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -539,7 +673,8 @@ class LocalSlack:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving and release the port (Socket Mode clients get a close frame first)."""
+        self.socket_close(1001, "server stopping")
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is not None:
@@ -631,6 +766,110 @@ class LocalSlack:
         with self._cond:
             self.calls.clear()
             self.problems.clear()
+
+    # -- Socket Mode -------------------------------------------------------------------------
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode clients are connected (and got `hello`) right now."""
+        with self._cond:
+            return sum(1 for conn in self._sockets if conn.ready and conn.open)
+
+    def wait_for_socket(self, timeout: float = 10.0) -> Call:
+        """Block until a Socket Mode client is connected and got `hello`; its socket.connect.
+
+        AssertionError after `timeout`, naming what did arrive (a refused apps.connections.open,
+        say).
+        """
+
+        def connected() -> Call | None:
+            # The call is recorded just after the connection turns ready: wait for both.
+            live = {conn.ticket for conn in self._sockets if conn.ready and conn.open}
+            calls = reversed(self.calls_to("socket.connect"))
+            return next((c for c in calls if c.result["ok"] and c.args["ticket"] in live), None)
+
+        with self._cond:
+            if not self._cond.wait_for(lambda: connected() is not None, timeout):
+                got = ", ".join(call.method for call in self.calls) or "nothing"
+                raise AssertionError(
+                    f"no Socket Mode client connected within {timeout}s; received: {got}"
+                )
+            call = connected()
+            assert call is not None
+            return call
+
+    def socket_send(
+        self,
+        envelope_type: str,
+        payload: dict,
+        *,
+        accepts_response_payload: bool | None = None,
+        timeout: float = 5.0,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> dict | None:
+        """Send an envelope to the newest connected client and wait for its ack.
+
+        `envelope_type` is "slash_commands", "interactive" or "events_api"; `payload` is what
+        Slack would POST in HTTP mode, as a dict (a slash command's form fields; the JSON
+        object of an interactive `payload=` or an event callback). `accepts_response_payload`
+        defaults to Slack's: false for events_api, true otherwise. Returns the ack's payload
+        ({} for a bare ack), or None when no ack came within `timeout` (also a problem; an ack
+        later than 3 s is a problem too). AssertionError when no client is connected.
+        """
+        if accepts_response_payload is None:
+            accepts_response_payload = envelope_type != "events_api"
+        envelope_id = str(uuid.uuid4())
+        envelope: dict[str, Any] = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if envelope_type == "events_api":
+            envelope["retry_attempt"] = retry_attempt
+            envelope["retry_reason"] = retry_reason
+        with self._cond:
+            live = [conn for conn in self._sockets if conn.ready and conn.open]
+            if not live:
+                raise AssertionError("no Socket Mode client is connected: call wait_for_socket()")
+            conn = live[-1]
+            pending = _Envelope(envelope_type, accepts_response_payload, time.monotonic())
+            self._envelopes[envelope_id] = pending
+        try:
+            conn.send_json(envelope)
+        except OSError as exc:
+            with self._cond:
+                self._envelopes.pop(envelope_id, None)
+            raise AssertionError(f"could not send the envelope to the client: {exc!r}") from exc
+        with self._cond:
+            acked = self._cond.wait_for(lambda: pending.ack is not None, timeout)
+        if not acked:  # a late ack is still recorded, with its delay, and flagged as late
+            self._problem(
+                f"socket: {envelope_type} envelope {envelope_id} not acknowledged within "
+                f"{timeout}s (Slack waits {_ACK_LIMIT:g} s)"
+            )
+            return None
+        return copy.deepcopy(pending.ack)
+
+    def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Send Slack's `disconnect` message to every client (it should reconnect)."""
+        message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "local"}}
+        with self._cond:
+            live = [conn for conn in self._sockets if conn.open]
+        for conn in live:
+            with contextlib.suppress(OSError):
+                conn.send_json(message)
+
+    def socket_close(self, code: int = 1001, reason: str = "") -> None:
+        """Close every Socket Mode connection from the server side, as Slack does now and then.
+
+        A client with auto-reconnect opens a new one (a new apps.connections.open).
+        """
+        with self._cond:
+            live = list(self._sockets)
+        for conn in live:
+            conn.close(code, reason)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -740,6 +979,8 @@ class LocalSlack:
         token = token or None
         if token is None:
             result = self._fail(method, "not_authed", "called without a token")
+        elif (refusal := self._token_refusal(method, token)) is not None:
+            result = refusal
         elif (failure := self._take_failure(method)) is not None:
             status, out_headers, result = failure
         elif method not in self._methods:
@@ -747,9 +988,31 @@ class LocalSlack:
             result = self._fail(method, "unknown_method", f"unknown method{hint}")
         else:
             with self._cond:
+                self._token = token
                 result = self._methods[method](method, args)
         self._record(Call(method, args, token, result, status))
         return status, out_headers, result
+
+    def _token_refusal(self, method: str, token: str) -> dict | None:
+        """Slack's answer to the wrong kind of token: app-level tokens only open sockets."""
+        is_app_token = token.startswith("xapp-")
+        if method == "apps.connections.open":
+            if is_app_token:
+                return None
+            if token.startswith(("xoxb-", "xoxp-", "xoxe.", "xoxa-")):
+                return self._fail(
+                    method,
+                    "not_allowed_token_type",
+                    "needs an app-level token (xapp-…, connections:write), got a bot or user token",
+                )
+            return self._fail(method, "invalid_auth", "needs an app-level token (xapp-…)")
+        if is_app_token:
+            return self._fail(
+                method,
+                "not_allowed_token_type",
+                "an app-level token (xapp-…) can only open Socket Mode connections",
+            )
+        return None
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -1205,3 +1468,184 @@ class LocalSlack:
             "channels": list(info["channels"]),
             "is_public": bool(info["channels"]),
         }
+
+    # -- Socket Mode -------------------------------------------------------------------------
+
+    def _apps_connections_open(self, method: str, args: dict) -> dict:
+        """apps.connections.open: a single-use ws:// URL on this server."""
+        ticket = uuid.uuid4().hex
+        self._tickets[ticket] = self._token
+        url = f"ws://127.0.0.1:{self.base_url.rsplit(':', 1)[1]}{_SOCKET_PATH}"
+        return {"ok": True, "url": f"{url}?ticket={ticket}&app_id={APP_ID}"}
+
+    def _websocket(self, handler: _Handler) -> None:
+        """Serve one WebSocket connection on `handler`'s socket until it ends."""
+        ticket = dict(parse_qsl(urlsplit(handler.path).query)).get("ticket", "")
+        headers = handler.headers
+        key = headers.get("Sec-WebSocket-Key", "")
+        upgrade = headers.get("Upgrade", "").lower() == "websocket"
+        connection = "upgrade" in headers.get("Connection", "").lower()
+        args: dict[str, Any] = {"ticket": ticket}
+        refusal: tuple[int, str, str] | None = None
+        if handler.command != "GET" or not (upgrade and connection and key):
+            refusal = (400, "bad_request", "not a WebSocket upgrade request")
+        elif headers.get("Sec-WebSocket-Version") != "13":
+            version = headers.get("Sec-WebSocket-Version")
+            refusal = (426, "bad_request", f"Sec-WebSocket-Version {version!r}, not 13")
+        else:
+            with self._cond:
+                known = ticket in self._tickets
+                token = self._tickets.pop(ticket, None)
+            if not known:
+                refusal = (401, "invalid_ticket", "unknown or already used ticket")
+        if refusal is not None:
+            status, error, message = refusal
+            result = self._fail("socket.connect", error, message)
+            self._record(Call("socket.connect", args, None, result, status))
+            body = json.dumps(result).encode("utf-8")
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            return
+        accept = (
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Accept: {_ws_accept(key)}\r\n\r\n"
+        )
+        handler.wfile.write(accept.encode("ascii"))
+        handler.log_request(101)
+        conn = _SocketConnection(handler.connection, handler.rfile, ticket, token)
+        with self._cond:
+            self._sockets.append(conn)
+            count = sum(1 for c in self._sockets if c.open)
+        hello = {
+            "type": "hello",
+            "num_connections": count,
+            "debug_info": {"host": "local", "approximate_connection_time": 18060},
+            "connection_info": {"app_id": APP_ID},
+        }
+        try:
+            conn.send_json(hello)
+        except OSError:
+            conn.open = False
+        with self._cond:
+            conn.ready = conn.open
+        self._record(Call("socket.connect", args, token, {"ok": conn.ready, "hello": hello}))
+        code, reason = 1006, "connection lost"
+        try:
+            if conn.ready:
+                code, reason = self._socket_loop(conn)
+        finally:
+            with self._cond:
+                conn.open = False
+                self._sockets.remove(conn)
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            by = "server" if conn.closed_by_server else "client"
+            closed = {"ticket": ticket, "code": code, "reason": reason, "by": by}
+            self._record(Call("socket.close", closed, token, {"ok": True}))
+
+    def _socket_loop(self, conn: _SocketConnection) -> tuple[int, str]:
+        """Read frames until the connection closes; the close code and reason."""
+        parts: list[bytes] = []
+        while True:
+            try:
+                fin, opcode, masked, data = _read_ws_frame(conn.rfile)
+            except (_WebSocketClosed, OSError) as exc:
+                return conn.closed_by_server or (1006, str(exc) or type(exc).__name__)
+            except _WebSocketError as exc:
+                self._problem(f"socket: protocol error: {exc}")
+                conn.close(1002, str(exc)[:100])
+                return 1002, str(exc)
+            if not masked:
+                self._problem("socket: the client sent an unmasked frame (RFC 6455 §5.1)")
+            if opcode == _OP_PING:
+                with contextlib.suppress(OSError):
+                    conn.send(_OP_PONG, data)
+            elif opcode == _OP_PONG:
+                continue
+            elif opcode == _OP_CLOSE:
+                code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else 1005
+                with contextlib.suppress(OSError):
+                    conn.send(_OP_CLOSE, data[:2])
+                return code, data[2:].decode("utf-8", "replace")
+            elif opcode in (_OP_TEXT, _OP_BINARY, _OP_CONTINUATION):
+                if (opcode == _OP_CONTINUATION) != bool(parts):
+                    self._problem("socket: frame fragments out of order")
+                    parts = []
+                    continue
+                parts.append(data)
+                if fin:
+                    message, parts = b"".join(parts), []
+                    self._socket_message(conn, message)
+            else:
+                self._problem(f"socket: unknown opcode {opcode:#x}")
+
+    def _socket_message(self, conn: _SocketConnection, raw: bytes) -> None:
+        """A message from the client: an ack `{"envelope_id": ..., "payload": ...}`."""
+        try:
+            message = json.loads(raw.decode("utf-8"))
+        except ValueError:
+            self._problem(f"socket: the client sent something that is not JSON: {raw[:200]!r}")
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("envelope_id"), str):
+            self._problem(f"socket: unexpected message from the client: {raw[:200]!r}")
+            return
+        envelope_id = message["envelope_id"]
+        payload = message.get("payload")
+        args: dict[str, Any] = {"envelope_id": envelope_id}
+        if "payload" in message:
+            args["payload"] = payload
+        method = "socket.ack"
+        with self._cond:
+            pending = self._envelopes.pop(envelope_id, None)
+        if pending is None:
+            result = self._fail(
+                method, "unknown_envelope", f"ack for unknown envelope {envelope_id}"
+            )
+            self._record(Call(method, args, conn.token, result))
+            return
+        elapsed = time.monotonic() - pending.sent
+        args["type"] = pending.envelope_type
+        result = {"ok": True, "elapsed": round(elapsed, 3)}
+        if elapsed > _ACK_LIMIT:
+            self._problem(
+                f"{method}: {pending.envelope_type} envelope acked after {elapsed:.2f}s "
+                f"(Slack allows {_ACK_LIMIT:g} s; the user sees operation_timeout)"
+            )
+        if payload is not None and not isinstance(payload, dict):
+            result = self._fail(method, "invalid_payload", "an ack's payload must be an object")
+        elif payload and not pending.accepts_response_payload:
+            result = self._fail(
+                method,
+                "invalid_payload",
+                f"{pending.envelope_type} envelopes accept no response payload",
+            )
+        elif payload:
+            with self._cond:
+                error = self._check_ack_payload(method, payload)
+            if error is not None:
+                result = {**error, "elapsed": result["elapsed"]}
+        self._record(Call(method, args, conn.token, result))
+        with self._cond:
+            pending.ack = copy.deepcopy(payload) if isinstance(payload, dict) else {}
+            self._cond.notify_all()
+
+    def _check_ack_payload(self, method: str, payload: dict) -> dict | None:
+        """Validate what an ack carries: a message, or a view submission's response_action."""
+        action = payload.get("response_action")
+        if action in ("update", "push"):
+            return self._check_view_arg(method, payload, "modal")
+        if action == "errors":
+            errors = payload.get("errors")
+            if not isinstance(errors, dict) or not errors:
+                return self._fail(method, "invalid_arguments", "errors must be a non-empty object")
+            return None
+        if action is not None:
+            if action != "clear":
+                return self._fail(method, "invalid_arguments", f"unknown response_action {action}")
+            return None
+        if any(key in payload for key in ("text", "blocks", "attachments")):
+            return self._check_message(method, payload)
+        return None

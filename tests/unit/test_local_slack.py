@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
+import socket
+import struct
 import threading
 import time
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
 import pytest
@@ -43,6 +50,9 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 from slack_sdk.models.views import View
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.local_slack import Call, LocalSlack, block_problems, view_problems
@@ -797,3 +807,280 @@ def test_bolt_app_runs_against_local_slack(local: LocalSlack) -> None:
     assert local.wait_for("response_url")[0].args["response_key"] == "cmd"
     assert local.wait_for("views.open")[0].args["trigger_id"] == "111.222"
     local.assert_no_problems()
+
+
+# -- Socket Mode ------------------------------------------------------------------------------
+
+
+def test_apps_connections_open_needs_an_app_level_token(
+    local: LocalSlack, client: WebClient
+) -> None:
+    for token, error in (("xoxb-test", "not_allowed_token_type"), ("nonsense", "invalid_auth")):
+        with pytest.raises(SlackApiError) as raised:
+            client.apps_connections_open(app_token=token)
+        assert raised.value.response["error"] == error
+    assert [c.result["error"] for c in local.calls_to("apps.connections.open")] == [
+        "not_allowed_token_type",
+        "invalid_auth",
+    ]
+    assert len(local.problems) == 2  # a misconfigured token is the app's bug
+
+    opened = client.apps_connections_open(app_token="xapp-1-test")
+    port = local.base_url.rsplit(":", 1)[1]
+    assert opened["url"].startswith(f"ws://127.0.0.1:{port}/socket?ticket=")
+    assert local.calls[-1].token == "xapp-1-test"
+
+
+def test_an_app_level_token_cannot_call_bot_methods(local: LocalSlack) -> None:
+    app_client = WebClient(token="xapp-1-test", base_url=local.api_url)
+    with pytest.raises(SlackApiError) as raised:
+        app_client.chat_postMessage(channel="C1", text="hi")
+    assert raised.value.response["error"] == "not_allowed_token_type"
+
+
+def socket_client(
+    local: LocalSlack, reply: Callable[[SocketModeRequest], dict | None]
+) -> SocketModeClient:
+    """slack_sdk's builtin Socket Mode client, acking every envelope with `reply(request)`."""
+    sm = SocketModeClient(app_token="xapp-1-test", web_client=WebClient(base_url=local.api_url))
+
+    def listener(client: SocketModeClient, request: SocketModeRequest) -> None:
+        payload = reply(request)
+        response = SocketModeResponse(envelope_id=request.envelope_id, payload=payload)
+        client.send_socket_mode_response(response)
+
+    sm.socket_mode_request_listeners.append(listener)
+    return sm
+
+
+def close_client(sm: SocketModeClient, local: LocalSlack) -> None:
+    """Close the client quickly: closed from our side, it need not wait out its 3 s recv."""
+    sm.auto_reconnect_enabled = sm.default_auto_reconnect_enabled = False
+    local.socket_close(1000, "test over")
+    deadline = time.monotonic() + 5
+    while local.socket_connections and time.monotonic() < deadline:
+        time.sleep(0.02)
+    sm.close()
+
+
+def test_slack_sdk_socket_mode_client_connects_and_acks(local: LocalSlack) -> None:
+    received: list[SocketModeRequest] = []
+
+    def reply(request: SocketModeRequest) -> dict | None:
+        received.append(request)
+        if request.type == "slash_commands":
+            return {"text": "hello " + request.payload["text"]}
+        return None
+
+    sm = socket_client(local, reply)
+    try:
+        sm.connect()
+        connect = local.wait_for_socket(timeout=5)
+        assert connect.token == "xapp-1-test"
+        assert connect.result["hello"]["type"] == "hello"
+        assert local.socket_connections == 1
+
+        big = "x" * 70_000  # 8-byte frame lengths in both directions
+        assert local.socket_send("slash_commands", {"command": "/deal", "text": big}) == {
+            "text": "hello " + big
+        }
+        assert local.socket_send("interactive", {"type": "block_actions"}) == {}
+        event = {"type": "event_callback", "event_id": "Ev1", "event": {"type": "app_mention"}}
+        assert local.socket_send("events_api", event) == {}
+
+        assert [r.type for r in received] == ["slash_commands", "interactive", "events_api"]
+        assert received[0].accepts_response_payload is True
+        assert received[2].accepts_response_payload is False  # Slack's default for events
+        assert received[2].retry_attempt == 0 and received[2].payload == event
+        acks = local.calls_to("socket.ack")
+        assert [a.args["type"] for a in acks] == ["slash_commands", "interactive", "events_api"]
+        assert all(a.result["ok"] and a.result["elapsed"] < 3 for a in acks)
+        assert "payload" not in acks[1].args  # a bare ack
+
+        deadline = time.monotonic() + 5  # the client pings on connect: we answered
+        while sm.current_session.last_ping_pong_time is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sm.current_session.last_ping_pong_time is not None
+    finally:
+        close_client(sm, local)
+    closed = local.wait_for("socket.close", timeout=5)[0]
+    assert closed.args["code"] == 1000
+    assert local.socket_connections == 0
+    local.assert_no_problems()
+
+
+@pytest.mark.slow  # slack_sdk lets go of the old connection only after its 3 s recv timeout
+def test_socket_mode_client_reconnects_after_disconnect(local: LocalSlack) -> None:
+    sm = socket_client(local, lambda request: {"text": "pong"})
+    try:
+        sm.connect()
+        first = local.wait_for_socket(timeout=5)
+        local.socket_disconnect("refresh_requested")
+        second = local.wait_for("socket.connect", 2, timeout=5)[-1]
+        assert second.args["ticket"] != first.args["ticket"]  # a fresh URL, tickets are single-use
+        assert len(local.calls_to("apps.connections.open")) == 2
+        # slack_sdk reads the new connection once it has let go of the old one.
+        local.wait_for("socket.close", timeout=10)
+        assert local.wait_for_socket(timeout=5).args["ticket"] == second.args["ticket"]
+        assert local.socket_send("slash_commands", {"command": "/x", "text": ""}) == {
+            "text": "pong"
+        }
+    finally:
+        close_client(sm, local)
+    local.assert_no_problems()
+
+
+def test_acks_are_validated(local: LocalSlack) -> None:
+    bad_blocks = {"text": "t", "blocks": [{"type": "section"}]}
+    answers = iter([bad_blocks, {"text": "not for events"}, {"response_action": "nope"}])
+    sm = socket_client(local, lambda request: next(answers))
+    try:
+        sm.connect()
+        local.wait_for_socket(timeout=5)
+        assert local.socket_send("slash_commands", {"command": "/x"}) == bad_blocks
+        assert local.socket_send("events_api", {"type": "event_callback"}) == {
+            "text": "not for events"
+        }
+        local.socket_send("interactive", {"type": "view_submission"})
+    finally:
+        close_client(sm, local)
+    errors = [c.result.get("error") for c in local.calls_to("socket.ack")]
+    assert errors == ["invalid_blocks", "invalid_payload", "invalid_arguments"]
+    assert any("needs text or fields" in p for p in local.problems)
+    assert any("accept no response payload" in p for p in local.problems)
+
+
+def test_socket_send_without_a_client_fails_fast(local: LocalSlack) -> None:
+    with pytest.raises(AssertionError, match="no Socket Mode client"):
+        local.socket_send("slash_commands", {})
+    with pytest.raises(AssertionError, match="no Socket Mode client connected within"):
+        local.wait_for_socket(timeout=0.1)
+
+
+# A raw client, to check the protocol details slack_sdk's client never exercises.
+
+
+def ws_open(local: LocalSlack, ticket: str | None = None) -> tuple[socket.socket, bytes]:
+    """Connect and hand-shake; (socket, the response head)."""
+    if ticket is None:
+        url = WebClient(base_url=local.api_url).apps_connections_open(app_token="xapp-1")["url"]
+        ticket = url.split("ticket=")[1].split("&")[0]
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock = socket.create_connection(("127.0.0.1", int(local.base_url.rsplit(":", 1)[1])), 5)
+    sock.sendall(
+        (
+            f"GET /socket?ticket={ticket} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        head += chunk
+    if head.startswith(b"HTTP/1.1 101"):
+        expected = base64.b64encode(
+            hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()
+        )
+        assert b"Sec-WebSocket-Accept: " + expected in head
+    return sock, head
+
+
+def ws_send(
+    sock: socket.socket, opcode: int, data: bytes, *, mask: bool = True, fin: bool = True
+) -> None:
+    """One client frame (masked, as RFC 6455 requires of clients, unless told otherwise)."""
+    key = os.urandom(4) if mask else b""
+    body = bytes(b ^ key[i % 4] for i, b in enumerate(data)) if mask else data
+    size = len(data)
+    length = bytes([size]) if size < 126 else bytes([126]) + struct.pack("!H", size)
+    first = (0x80 if fin else 0) | opcode
+    sock.sendall(bytes([first, (0x80 if mask else 0) | length[0]]) + length[1:] + key + body)
+
+
+def ws_recv(sock: socket.socket) -> tuple[int, bytes]:
+    def exact(n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            assert chunk, "connection closed"
+            data += chunk
+        return data
+
+    b1, b2 = exact(2)
+    assert not b2 & 0x80, "servers must not mask"
+    size = b2 & 0x7F
+    if size == 126:
+        (size,) = struct.unpack("!H", exact(2))
+    elif size == 127:
+        (size,) = struct.unpack("!Q", exact(8))
+    return b1 & 0x0F, exact(size)
+
+
+def test_raw_websocket_hello_ping_ack_and_close(local: LocalSlack) -> None:
+    sock, head = ws_open(local)
+    with sock:
+        assert head.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+        opcode, hello = ws_recv(sock)
+        assert opcode == 0x1 and json.loads(hello)["type"] == "hello"
+        local.wait_for_socket(timeout=5)
+
+        ws_send(sock, 0x9, b"are you there")
+        assert ws_recv(sock) == (0xA, b"are you there")
+
+        box: dict[str, dict | None] = {}
+        sender = threading.Thread(
+            target=lambda: box.update(ack=local.socket_send("interactive", {"type": "shortcut"}))
+        )
+        sender.start()
+        opcode, raw = ws_recv(sock)
+        envelope = json.loads(raw)
+        assert envelope["type"] == "interactive" and envelope["accepts_response_payload"] is True
+        ack = json.dumps({"envelope_id": envelope["envelope_id"], "payload": {}}).encode()
+        ws_send(sock, 0x1, ack[:10], fin=False)  # fragmented: text, then a continuation
+        ws_send(sock, 0x0, ack[10:])
+        sender.join(5)
+        assert box == {"ack": {}}
+
+        ws_send(sock, 0x1, b'{"envelope_id": "never-sent"}')
+        ws_send(sock, 0x8, struct.pack("!H", 1000) + b"bye")
+        assert ws_recv(sock) == (0x8, struct.pack("!H", 1000))
+    closed = local.wait_for("socket.close", timeout=5)[0]
+    assert (closed.args["code"], closed.args["reason"]) == (1000, "bye")
+    assert local.problems == ["socket.ack: ack for unknown envelope never-sent"]
+
+
+def test_websocket_refuses_unknown_reused_and_non_upgrade_requests(local: LocalSlack) -> None:
+    sock, _ = ws_open(local)
+    ticket = local.calls_to("socket.connect")[0].args["ticket"]
+    sock.close()
+    for bad in ("made-up", ticket):  # tickets are single-use
+        refused, head = ws_open(local, bad)
+        refused.close()
+        assert head.startswith(b"HTTP/1.0 401"), head
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(f"{local.base_url}/socket?ticket=x", timeout=5)
+    assert raised.value.code == 400
+    statuses = [c.status for c in local.calls_to("socket.connect")]
+    assert statuses == [200, 401, 401, 400]
+    assert len(local.problems) == 3
+
+
+def test_unmasked_client_frames_are_a_problem(local: LocalSlack) -> None:
+    sock, _ = ws_open(local)
+    with sock:
+        ws_recv(sock)  # hello
+        ws_send(sock, 0x9, b"x", mask=False)
+        assert ws_recv(sock) == (0xA, b"x")
+    assert any("unmasked" in p for p in local.problems)
+
+
+def test_stop_closes_socket_mode_connections() -> None:
+    slack = LocalSlack().start()
+    sock, _ = ws_open(slack)
+    with sock:
+        ws_recv(sock)  # hello
+        slack.stop()
+        opcode, data = ws_recv(sock)
+        assert opcode == 0x8 and struct.unpack("!H", data[:2])[0] == 1001
