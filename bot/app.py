@@ -16,7 +16,7 @@ import commands
 from bot.errors import handle_error
 from bot.middleware import make_context_middleware
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 
 
 def make_web_client(settings: Settings) -> WebClient:
@@ -47,6 +47,12 @@ _BOLT_LOG.addFilter(_SkipClientTokenNotice())
 def create_app(settings: Settings, services: Services, *, verify_token: bool = True) -> App:
     """Build the Bolt app with every listener, middleware and the error handler."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    if settings.slack_client_id or settings.slack_client_secret:
+        # Bolt would silently switch to OAuth with file-based stores and ignore the bot token.
+        raise ConfigError(
+            "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are set, but multi-workspace OAuth installs "
+            "are not supported yet: unset them and use SLACK_BOT_TOKEN."
+        )
     app = App(
         client=make_web_client(settings),
         signing_secret=settings.secret("SLACK_SIGNING_SECRET"),

@@ -46,7 +46,9 @@ def slash_command(
             "user_id": user_id,
             "user_name": user_id.lower(),
             "command": command,
-            "text": text,
+            # Slack sends &, < and > typed by a person as entities (mentions arrive as
+            # <@U…> only when typed through Slack's picker, which a local caller can't do).
+            "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,

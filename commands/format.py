@@ -13,6 +13,11 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Slack sends `&`, `<`, `>` typed in a slash command as entities; undo that once."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def mention(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id else "—"
 

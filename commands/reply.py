@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.webhook import WebhookClient
 
 log = logging.getLogger(__name__)
+
+
+class ReplyRejected(RuntimeError):
+    """Slack refused a reply (bad blocks, expired URL): raised so it is never silent."""
+
+
+def answer(respond: Respond, **message: Any) -> None:
+    """`respond(...)`, but a refused reply raises instead of vanishing."""
+    result = respond(**message)
+    if result is not None and result.status_code != 200:
+        raise ReplyRejected(f"response_url answered {result.status_code}: {result.body}")
 
 
 def reply_privately(

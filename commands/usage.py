@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from commands.format import escape
+from commands.format import escape, truncate
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ def usage_blocks(spec: CommandSpec, problem: str | None = None) -> list[Block]:
     """Usage of one command, after a short note of what was wrong if anything."""
     blocks: list[Block] = []
     if problem:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":warning: {escape(problem)}")))
+        shown = truncate(escape(problem), 1000)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":warning: {shown}")))
     blocks.append(
         SectionBlock(
             text=MarkdownTextObject(text=f"*{spec.name}* — {spec.summary}\n" + spec.usage_text())
@@ -37,5 +38,5 @@ def usage_blocks(spec: CommandSpec, problem: str | None = None) -> list[Block]:
 
 
 def usage_fallback(spec: CommandSpec, problem: str | None = None) -> str:
-    head = f"{problem} " if problem else ""
+    head = f"{truncate(escape(problem), 1000)} " if problem else ""
     return f"{head}Usage: {spec.name} {spec.usage_hint}"

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 NAME_MAX = 200
+KEY_MAX = 600  # folded keys can be longer than the text; storage keeps this many
 EMAIL_MAX = 254
 PHONE_MAX = 40
 TAG_MAX = 40
@@ -90,9 +91,9 @@ class CustomerDraft(BaseModel):
         email, phone = clean(email), clean(phone)
         if not name:
             errors["name"] = "Enter a name."
-        elif len(name) > NAME_MAX:
+        elif len(name) > NAME_MAX or len(fold(name)) > KEY_MAX:
             errors["name"] = f"Keep the name under {NAME_MAX} characters."
-        if company and len(company) > NAME_MAX:
+        if company and (len(company) > NAME_MAX or len(fold(company)) > KEY_MAX):
             errors["company"] = f"Keep the company under {NAME_MAX} characters."
         if email:
             email = email.lower()
@@ -160,6 +161,26 @@ class CustomerService:
         idempotency_key: str | None = None,
     ) -> Customer:
         """Save a new customer; the same idempotency key returns the first result."""
+        try:
+            return self._create(team_id, draft, actor=actor, idempotency_key=idempotency_key)
+        except (Conflict, ValidationFailed):
+            if not idempotency_key:
+                raise
+            # A twin request (double click, Slack retry) committed first: answer as it did.
+            with self._uow_factory() as uow:
+                earlier = uow.idempotency.get(team_id, idempotency_key)
+                if earlier is None:
+                    raise
+                return self._get_by_id(uow, team_id, int(earlier))
+
+    def _create(
+        self,
+        team_id: str,
+        draft: CustomerDraft,
+        *,
+        actor: str | None,
+        idempotency_key: str | None,
+    ) -> Customer:
         with self._uow_factory() as uow:
             if idempotency_key:
                 earlier = uow.idempotency.get(team_id, idempotency_key)
@@ -232,7 +253,9 @@ class CustomerService:
                 found = uow.customers.get_by_number(team_id, number)
                 matches = [found] if found else []
                 return SearchResult(matches=matches, total=len(matches), query=query)
-            matches, total = uow.customers.search(team_id, fold(query), limit=limit)
+            matches, total = uow.customers.search(
+                team_id, fold(query), query.casefold(), limit=limit
+            )
             return SearchResult(matches=matches, total=total, query=query)
 
     def recent(self, team_id: str, *, limit: int = 5) -> list[Customer]:

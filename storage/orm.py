@@ -31,6 +31,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Folding can lengthen text (NFKD expands some ligatures), so keys get room to grow;
+# domain.customers refuses names whose key would not fit.
+KEY_MAX = 600
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC and always hands back aware datetimes, on SQLite as on PostgreSQL."""
 
@@ -106,9 +111,9 @@ class CustomerRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Folded (case- and accent-free) copies make search and uniqueness portable
     # between SQLite and PostgreSQL without collations or extensions.
-    name_key: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(KEY_MAX))
     company: Mapped[str | None] = mapped_column(String(200))
-    company_key: Mapped[str | None] = mapped_column(String(200))
+    company_key: Mapped[str | None] = mapped_column(String(KEY_MAX))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     owner_id: Mapped[str | None] = mapped_column(String(32))

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from commands.format import truncate, unescape
 from commands.usage import CommandSpec, usage_blocks, usage_fallback
 
 SPEC = CommandSpec(
@@ -39,14 +40,14 @@ def help_blocks(specs: Sequence[CommandSpec]) -> list[Block]:
 def register(app: App, specs: Sequence[CommandSpec]) -> None:
     def salesbot_command(ack: Ack, command: dict[str, Any]) -> None:
         """/salesbot help."""
-        text = " ".join((command.get("text") or "").split()).lower()
+        text = " ".join(unescape(command.get("text") or "").split()).lower()
         if text in ("", "help", "?", "-h", "--help"):
             ack(
                 text="Salesbot commands: " + ", ".join(s.name for s in specs),
                 blocks=help_blocks(specs),
             )
             return
-        problem = f"`{text.split()[0]}` is not a /salesbot subcommand."
+        problem = f"`{truncate(text.split()[0], 40)}` is not a /salesbot subcommand."
         ack(text=usage_fallback(SPEC, problem), blocks=usage_blocks(SPEC, problem))
 
     app.command(SPEC.name)(salesbot_command)

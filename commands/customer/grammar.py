@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commands.format import unescape
 from commands.usage import CommandSpec
+from domain.customers import NAME_MAX
 from domain.ids import Kind, parse_id
 
 SPEC = CommandSpec(
@@ -52,11 +54,13 @@ Intent = Help | Add | Edit | Find
 
 def parse(text: str) -> Intent:
     """Turn the command text into an intent; raises UsageError with the reason."""
-    text = " ".join(text.split())
+    text = " ".join(unescape(text).split())
     if not text or text.lower() in ("help", "?", "-h", "--help"):
         return Help()
     word, _, rest = text.partition(" ")
     if word.lower() == "add":
+        if len(rest) > NAME_MAX:
+            raise UsageError(f"That name is {len(rest)} characters; keep it under {NAME_MAX}.")
         return Add(name=rest or None)
     if word.lower() == "edit":
         number = parse_id(rest, Kind.CUSTOMER) if rest else None

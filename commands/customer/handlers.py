@@ -19,8 +19,9 @@ from commands.customer.views import (
     read_modal,
     search_blocks,
 )
+from commands.format import escape, truncate
 from commands.ids import BlockId
-from commands.reply import reply_privately
+from commands.reply import answer, reply_privately
 from commands.usage import usage_blocks, usage_fallback
 from domain.customers import CustomerDraft
 from domain.errors import Conflict, NotFound, ValidationFailed
@@ -64,13 +65,16 @@ def customer_command(
 def show_search(respond: Respond, services: Any, workspace: Workspace, query: str) -> None:
     """One match → its card; several → a list to pick from; none → offer to add."""
     result = services.customers.find(workspace.team_id, query)
+    shown = escape(truncate(query, 100))
     if result.total == 1:
         customer = result.matches[0]
-        respond(text=card_text(customer), blocks=card_blocks(customer, workspace.tz))
+        answer(respond, text=card_text(customer), blocks=card_blocks(customer, workspace.tz))
     elif result.total == 0:
-        respond(text=f"No customer matches {query}.", blocks=no_match_blocks(query))
+        answer(respond, text=f"No customer matches {shown}.", blocks=no_match_blocks(query))
     else:
-        respond(text=f"{result.total} customers match {query}.", blocks=search_blocks(result))
+        answer(
+            respond, text=f"{result.total} customers match {shown}.", blocks=search_blocks(result)
+        )
 
 
 def open_card(
@@ -79,8 +83,11 @@ def open_card(
     """The Open button in a search list: replace the list with the card."""
     ack()
     customer = services.customers.get(workspace.team_id, int(action["value"]))
-    respond(
-        text=card_text(customer), blocks=card_blocks(customer, workspace.tz), replace_original=True
+    answer(
+        respond,
+        text=card_text(customer),
+        blocks=card_blocks(customer, workspace.tz),
+        replace_original=True,
     )
 
 

@@ -26,6 +26,9 @@ from commands.format import escape, local_date, mention, truncate
 from commands.ids import ActionId, BlockId, CallbackId
 from domain.customers import Customer, SearchResult
 
+FIELD_MAX = 2000
+METADATA_MAX = 3000
+
 # The domain names fields; the modal names blocks. This is the bridge for inline errors.
 FIELD_BLOCKS = {
     "name": BlockId.CUSTOMER_NAME,
@@ -40,12 +43,12 @@ FIELD_BLOCKS = {
 def card_blocks(customer: Customer, tz: ZoneInfo) -> list[Block]:
     """The customer card: who they are, how to reach them, who owns them."""
     fields = [
-        MarkdownTextObject(text=f"*Company*\n{escape(customer.company) or '—'}"),
-        MarkdownTextObject(text=f"*Owner*\n{mention(customer.owner_id)}"),
-        MarkdownTextObject(text=f"*Email*\n{_email(customer.email)}"),
-        MarkdownTextObject(text=f"*Phone*\n{escape(customer.phone) or '—'}"),
-        MarkdownTextObject(text=f"*Tags*\n{escape(', '.join(customer.tags)) or '—'}"),
-        MarkdownTextObject(text=f"*Created*\n{local_date(customer.created_at, tz)}"),
+        _field("Company", escape(customer.company)),
+        _field("Owner", mention(customer.owner_id)),
+        _field("Email", _email(customer.email)),
+        _field("Phone", escape(customer.phone)),
+        _field("Tags", escape(", ".join(customer.tags))),
+        _field("Created", local_date(customer.created_at, tz)),
     ]
     blocks: list[Block] = [
         HeaderBlock(text=truncate(customer.name, 150)),
@@ -82,8 +85,9 @@ def card_blocks(customer: Customer, tz: ZoneInfo) -> list[Block]:
 
 
 def card_text(customer: Customer) -> str:
-    company = f" ({customer.company})" if customer.company else ""
-    return f"{customer.public_id} {customer.name}{company}"
+    """The notification line; Slack parses it as mrkdwn too, so it is escaped."""
+    company = f" ({escape(customer.company)})" if customer.company else ""
+    return f"{customer.public_id} {escape(customer.name)}{company}"
 
 
 def search_blocks(result: SearchResult) -> list[Block]:
@@ -147,10 +151,17 @@ class ModalContext:
     channel_id: str | None = None
 
     def dump(self) -> str:
-        return json.dumps(
-            {"id": self.customer_id, "k": self.token, "r": self.response_url, "c": self.channel_id},
-            separators=(",", ":"),
-        )
+        data = {
+            "id": self.customer_id,
+            "k": self.token,
+            "r": self.response_url,
+            "c": self.channel_id,
+        }
+        text = json.dumps(data, separators=(",", ":"))
+        if len(text) > METADATA_MAX:
+            # Slack caps private_metadata; without the URL the reply goes to the channel or DM.
+            text = json.dumps({**data, "r": None}, separators=(",", ":"))
+        return text
 
     def with_customer(self, customer_id: int) -> ModalContext:
         return replace(self, customer_id=customer_id)
@@ -264,6 +275,11 @@ def read_modal(values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str | 
         "owner_id": value(BlockId.CUSTOMER_OWNER).get("selected_user"),
         "tags": value(BlockId.CUSTOMER_TAGS).get("value"),
     }
+
+
+def _field(label: str, shown: str) -> MarkdownTextObject:
+    """A labelled card field, kept within Slack's 2,000 characters after escaping."""
+    return MarkdownTextObject(text=truncate(f"*{label}*\n{shown or '—'}", FIELD_MAX))
 
 
 def _email(email: str | None) -> str:

@@ -94,12 +94,16 @@ class SqlCustomerRepository:
     def get_by_name_key(self, team_id: str, name_key: str) -> Customer | None:
         return self._one(self._select(team_id).where(CustomerRow.name_key == name_key))
 
-    def search(self, team_id: str, folded: str, *, limit: int) -> tuple[list[Customer], int]:
-        """Substring match on folded name, company and email; best matches first."""
+    def search(
+        self, team_id: str, folded: str, lowered: str, *, limit: int
+    ) -> tuple[list[Customer], int]:
+        """Substring match on folded name and company, and on email; best matches first."""
         pattern = _like_pattern(folded)
         matches = or_(
             CustomerRow.name_key.like(pattern, escape="\\"),
             CustomerRow.company_key.like(pattern, escape="\\"),
+            # Emails are stored lower-cased, not folded: an accented address matches as typed.
+            CustomerRow.email.like(_like_pattern(lowered), escape="\\"),
             CustomerRow.email.like(pattern, escape="\\"),
         )
         rank = case(

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.errors import Conflict
 from storage.orm import IdempotencyKeyRow
 
 
@@ -26,7 +28,10 @@ class SqlIdempotencyRepository:
         self._session.add(
             IdempotencyKeyRow(team_id=team_id, key=key, result=result, created_at=now)
         )
-        self._session.flush()
+        try:
+            self._session.flush()
+        except IntegrityError as exc:
+            raise Conflict("This request was already handled.") from exc
 
     def purge(self, older_than: datetime) -> int:
         """Forget keys older than the cut-off, across all workspaces (maintenance)."""

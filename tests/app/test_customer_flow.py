@@ -215,3 +215,31 @@ def test_the_first_request_creates_the_workspace_and_user(bot: RunningBot) -> No
     workspace, user = bot.services.workspaces.ensure("T0FRESH", "U0FIRST")
     assert workspace.team_id == "T0FRESH" and user is not None and user.role == "admin"
     assert TEAM != "T0FRESH"
+
+
+def test_characters_slack_escapes_in_command_text_are_read_as_typed(bot: RunningBot) -> None:
+    bot.submit(add_form(bot), fill("AT&T <Wireless>"))
+    bot.command("/customer", "at&t <wire")  # arrives as at&amp;t &lt;wire, as from Slack
+    assert bot.last_response()["text"] == "C-1 AT&amp;T &lt;Wireless&gt;"
+    bot.command("/customer", "add Smith & Sons")
+    assert bot.last_view()["blocks"][0]["element"]["initial_value"] == "Smith & Sons"
+
+
+def test_fallback_text_is_escaped_too(bot: RunningBot) -> None:
+    bot.command("/customer", "<!channel>")
+    assert bot.last_response()["text"] == "No customer matches &lt;!channel&gt;."
+
+
+def test_an_over_long_name_for_add_is_a_usage_error(bot: RunningBot) -> None:
+    reply = bot.command("/customer", "add " + "x" * 250)
+    assert "That name is 250 characters; keep it under 200." in reply.text
+    assert bot.slack.calls_to("views.open") == []
+
+
+def test_a_card_stays_within_block_kit_limits_whatever_was_typed(bot: RunningBot) -> None:
+    tags = ", ".join("&" * 38 + f"{i:02d}" for i in range(20))
+    bot.submit(add_form(bot), fill("Ampersand & Co", tags=tags, company="&" * 200))
+    card = bot.last_response()
+    fields = card["blocks"][1]["fields"]
+    assert all(len(f["text"]) <= 2000 for f in fields)
+    assert fields[4]["text"].endswith("…")  # the tags field was shortened, not refused

@@ -194,3 +194,36 @@ def test_first_user_of_a_workspace_is_admin_then_reps(services: Services) -> Non
     workspace, again = services.workspaces.ensure("T0NEW", "U1")
     assert (first.role, second.role, again.role) == ("admin", "rep", "admin")
     assert workspace.timezone == "America/New_York"
+
+
+def test_twin_submissions_racing_save_once_and_both_get_the_customer(teams: Services) -> None:
+    results: list[object] = []
+
+    def submit() -> None:
+        try:
+            results.append(
+                teams.customers.create(TEAM, draft("Racer"), actor="U1", idempotency_key="v:1")
+            )
+        except BaseException as exc:  # asserted below
+            results.append(exc)
+
+    for _ in range(5):
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert all(not isinstance(r, BaseException) for r in results), results
+    assert {r.public_id for r in results} == {"C-1"}  # type: ignore[attr-defined]
+
+
+def test_names_whose_search_key_would_overflow_are_refused(teams: Services) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        teams.customers.create(TEAM, draft("ﷺ" * 40), actor="U1")
+    assert "under 200" in caught.value.errors["name"]
+
+
+def test_accented_emails_are_found_as_typed(teams: Services) -> None:
+    teams.customers.create(TEAM, draft("José", email="josé@example.es"), actor="U1")
+    assert teams.customers.find(TEAM, "JOSÉ@example").total == 1
+    assert teams.customers.find(TEAM, "jose").total == 1

@@ -79,3 +79,24 @@ def test_secrets_never_appear_in_reprs() -> None:
     shown = repr(settings) + str(settings) + str(settings.model_dump())
     assert "very-secret" not in shown and "shhh-secret" not in shown
     assert settings.secret("SLACK_BOT_TOKEN") == "xoxb-very-secret"
+
+
+def test_an_empty_line_in_dotenv_means_not_set(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=\nSLACK_APP_TOKEN=\n")
+    settings = load_settings()
+    assert settings.slack_bot_token is None and settings.slack_app_token is None
+
+
+def test_oauth_client_settings_are_refused_until_oauth_is_wired(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import create_app
+
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-1",
+        slack_signing_secret="s",  # type: ignore[call-arg]
+        slack_client_id="123.456",
+        slack_client_secret="shh",
+        database_url=f"sqlite:///{tmp_path / 'x.db'}",
+    )
+    with pytest.raises(ConfigError, match="SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are set"):
+        create_app(settings, None)  # type: ignore[arg-type]
