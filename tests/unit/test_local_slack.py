@@ -1053,7 +1053,7 @@ def test_raw_websocket_hello_ping_ack_and_close(local: LocalSlack) -> None:
 
 def test_websocket_refuses_unknown_reused_and_non_upgrade_requests(local: LocalSlack) -> None:
     sock, _ = ws_open(local)
-    ticket = local.calls_to("socket.connect")[0].args["ticket"]
+    ticket = local.wait_for("socket.connect")[0].args["ticket"]
     sock.close()
     for bad in ("made-up", ticket):  # tickets are single-use
         refused, head = ws_open(local, bad)
