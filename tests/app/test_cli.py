@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
 import re
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -37,58 +34,9 @@ from commands.ids import BlockId
 from storage.engine import normalise_url
 from tests.conftest import BOT_TOKEN, PG_URL, SIGNING_SECRET
 from tests.harness import CHANNEL, TEAM, USER, Reply, text_values
+from tests.processes import ACK_LIMIT, SALESBOT, clean_env, free_port, run_cli, sqlite_url, stop
 
-SALESBOT = Path(sys.executable).with_name("salesbot")
 TIMEZONE = "America/New_York"
-ACK_LIMIT = 3.0  # seconds Slack waits for an ack
-_OWN_PREFIXES = ("SLACK_", "SALESBOT_")
-
-
-# -- running the console script ---------------------------------------------------------------
-
-
-def clean_env(**values: str | None) -> dict[str, str]:
-    """This process's environment without any Salesbot setting, plus `values` (None drops)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(_OWN_PREFIXES) and key != "DATABASE_URL"
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    for key, value in values.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-def run_cli(
-    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `salesbot <args>` to completion (bounded), capturing text output."""
-    assert SALESBOT.exists(), f"console script not installed next to {sys.executable}"
-    return subprocess.run(
-        [str(SALESBOT), *args],
-        env=env,
-        cwd=cwd,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
@@ -546,19 +494,6 @@ def get(url: str, timeout: float = 2) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
-
-
-def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> int | None:
-    """SIGTERM, then the exit code; None if it had to be killed."""
-    if proc.poll() is not None:
-        return proc.returncode
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-        return None
 
 
 def start_serving(database_url: str, workdir: Path) -> Iterator[ServedBot]:

@@ -9,10 +9,8 @@ LocalSlack. Everything stays on 127.0.0.1 and every wait is bounded.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,36 +24,25 @@ from bot import payloads
 from bot.local_slack import Call, LocalSlack
 from commands.ids import BlockId
 from tests.harness import CHANNEL, TEAM, USER, text_values
+from tests.processes import ACK_LIMIT, SALESBOT, clean_env, stop
 
 pytestmark = pytest.mark.slow
 
-SALESBOT = Path(sys.executable).with_name("salesbot")
 BOT_TOKEN = "xoxb-test"
 APP_TOKEN = "xapp-test"
 SIGNING_SECRET = "anything"
-ACK_LIMIT = 3.0  # seconds Slack waits for an ack
 START_LIMIT = 30.0  # seconds for the process to import, check the schema and connect
-_PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")  # slack_sdk would use them
 
 
 def socket_env(database_url: str, api_url: str) -> dict[str, str]:
-    """This environment without Salesbot's settings or proxies, plus what serve --socket needs."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "SALESBOT_"))
-        and key != "DATABASE_URL"
-        and key.upper() not in _PROXY_VARIABLES
-    }
-    env.update(
+    """What serve --socket needs, and no other Salesbot setting or proxy."""
+    return clean_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_APP_TOKEN=APP_TOKEN,
         SLACK_API_URL=api_url,
         DATABASE_URL=database_url,
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @dataclass
@@ -99,19 +86,6 @@ class SocketBot:
                 seen = [c.args for c in self.slack.calls_to(method)]
                 raise AssertionError(f"no {method} with {match} within {timeout}s; got {seen}")
             time.sleep(0.02)
-
-
-def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> int | None:
-    """SIGTERM, then the exit code; None if it had to be killed."""
-    if proc.poll() is not None:
-        return proc.returncode
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-        return None
 
 
 def wait_connected(bot: SocketBot, timeout: float = START_LIMIT) -> Call:
