@@ -85,8 +85,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.runner import build_scheduler
     from storage.migrate import is_up_to_date
 
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings.require_slack()
     if args.socket:
+        if settings.uses_oauth:
+            # Installs land on GET /slack/oauth_redirect, which only HTTP mode serves.
+            raise ConfigError(
+                "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (installs into many workspaces) need "
+                "`salesbot serve --http`: Socket Mode serves no install pages."
+            )
         settings.require("SLACK_APP_TOKEN")
     services = build_services(settings)
     if not is_up_to_date(services.engine):
@@ -111,9 +117,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     scheduler.start()
     try:
         if args.http:
+            from bot.app import INSTALL_PATH
             from bot.web import create_web_app, serve_http
 
             log.info("serving HTTP on %s:%d", args.host, args.port)
+            if settings.uses_oauth:
+                log.info("OAuth installs: add to a workspace at %s", INSTALL_PATH)
             serve_http(
                 create_web_app(app, services), host=args.host, port=args.port, threads=args.threads
             )

@@ -10,6 +10,7 @@ import itertools
 import json
 import logging
 import mimetypes
+import re
 import socket
 import struct
 import threading
@@ -54,6 +55,10 @@ _VIEW_MAX_BLOCKS = 100
 _MESSAGE_MAX_BLOCKS_CHARS = 13000
 _SCHEDULE_MAX_AHEAD = 120 * 24 * 3600
 _ACK_LIMIT = 3.0  # seconds Slack waits for a Socket Mode ack (or an HTTP answer)
+_DEFAULT_GRANTED_SCOPES = "commands,chat:write"
+_ROTATING_TOKEN_LIFETIME = 12 * 3600  # seconds; Slack's rotating tokens last 12 hours
+# A bot token that names its workspace, as oauth.v2.access here issues them: xoxb-T0AAA-…
+_TEAM_IN_TOKEN = re.compile(r"^xoxb-([TE][A-Z0-9]{2,})-")
 
 Issue = tuple[str, str]  # (Slack error code, human readable message)
 
@@ -460,6 +465,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    """(user, password) of an `Authorization: Basic …` header, None for anything else."""
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None
+
+
 def _decode_body(content_type: str, body: bytes) -> dict:
     """Decode a JSON or form-encoded body into a dict."""
     ctype = content_type.split(";")[0].strip().lower()
@@ -610,11 +627,23 @@ class LocalSlack:
         bot_user_id: str = "U0BOT",
         validate: bool = True,
         users: dict[str, dict] | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
     ) -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.validate = validate
         self.users: dict[str, dict] = dict(users or {})
+        # OAuth: what each authorization code installs, e.g.
+        # oauth_codes["code-1"] = {"team_id": "T0AAA", "user_id": "U0AAA"}; optional keys:
+        # team_name, bot_user_id, scope, redirect_uri (must then match), rotating (bool),
+        # expires_in (seconds, rotating tokens only). Each code works once.
+        self.oauth_codes: dict[str, dict] = {}
+        # When set, oauth.v2.access answers invalid_client_id / bad_client_secret to others.
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self._installs: dict[str, dict] = {}  # token issued by oauth.v2.access -> workspace
+        self._refresh_tokens: dict[str, dict] = {}  # refresh token -> workspace
         self.calls: list[Call] = []
         self.problems: list[str] = []
         self.listeners: list[Callable[[Call], None]] = []
@@ -635,6 +664,7 @@ class LocalSlack:
         self._token: str | None = None  # token of the call being answered, under the lock
         self._methods: dict[str, Callable[[str, dict], dict]] = {
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -975,10 +1005,14 @@ class LocalSlack:
             return status, out_headers, result
         auth = headers.get("Authorization", "")
         form_token = args.pop("token", None)
+        if method == "oauth.v2.access":
+            return self._oauth_api(method, args, auth)
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else form_token
         token = token or None
         if token is None:
             result = self._fail(method, "not_authed", "called without a token")
+        elif (expired := self._expired(token)) is not None:
+            result = expired
         elif (refusal := self._token_refusal(method, token)) is not None:
             result = refusal
         elif (failure := self._take_failure(method)) is not None:
@@ -1013,6 +1047,132 @@ class LocalSlack:
                 "an app-level token (xapp-…) can only open Socket Mode connections",
             )
         return None
+
+    # -- OAuth -------------------------------------------------------------------------------
+
+    def installed_team(self, token: str) -> str | None:
+        """The workspace a token issued by oauth.v2.access belongs to (None for others)."""
+        with self._cond:
+            info = self._installs.get(token)
+        return info["team_id"] if info is not None else None
+
+    def _oauth_api(self, method: str, args: dict, auth: str) -> tuple[int, dict[str, str], dict]:
+        """oauth.v2.access authenticates with the app's client id and secret, not a token:
+        HTTP Basic (what slack_sdk sends) or client_id/client_secret form fields. The call
+        is recorded with the client_id however it came, never with the secret."""
+        basic = _basic_credentials(auth)
+        form_secret = args.pop("client_secret", None)
+        if basic is not None:
+            args.setdefault("client_id", basic[0])
+        client_id, client_secret = basic or (args.get("client_id"), form_secret)
+        status: int = 200
+        out_headers: dict[str, str] = {}
+        if (failure := self._take_failure(method)) is not None:
+            status, out_headers, result = failure
+        elif not client_id or not client_secret:
+            result = self._fail(
+                method,
+                "invalid_client_id",
+                "needs client_id and client_secret (HTTP Basic auth or form fields)",
+            )
+        elif self.client_id is not None and client_id != self.client_id:
+            result = {"ok": False, "error": "invalid_client_id"}
+        elif self.client_secret is not None and client_secret != self.client_secret:
+            result = {"ok": False, "error": "bad_client_secret"}
+        else:
+            with self._cond:
+                self._token = None
+                result = self._methods[method](method, args)
+        self._record(Call(method, args, None, result, status))
+        return status, out_headers, result
+
+    def _oauth_v2_access(self, method: str, args: dict) -> dict:
+        """oauth.v2.access: exchange a code for a bot token, or refresh a rotating one."""
+        if args.get("grant_type") == "refresh_token":
+            workspace = self._refresh_tokens.get(str(args.get("refresh_token")))
+            if workspace is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return self._issue(workspace)
+        if args.get("grant_type") not in (None, "", "authorization_code"):
+            return {"ok": False, "error": "invalid_grant_type"}
+        if err := self._missing(method, args, "code"):
+            return err
+        grant = self.oauth_codes.pop(str(args["code"]), None)  # a code works once
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        expected_uri = grant.get("redirect_uri")
+        if expected_uri is not None and args.get("redirect_uri") != expected_uri:
+            return {"ok": False, "error": "bad_redirect_uri"}
+        workspace = {
+            **self._workspace_of(str(grant["team_id"])),
+            "installer": str(grant.get("user_id") or "U0INSTALLER"),
+            "scope": grant.get("scope") or _DEFAULT_GRANTED_SCOPES,
+            "rotating": bool(grant.get("rotating")),
+            "expires_in": int(grant.get("expires_in") or _ROTATING_TOKEN_LIFETIME),
+        }
+        for key in ("team_name", "bot_user_id"):
+            workspace[key] = grant.get(key) or workspace[key]
+        return self._issue(workspace)
+
+    def _issue(self, workspace: dict) -> dict:
+        """A fresh bot token (and refresh token when rotating) for a workspace."""
+        team_id = workspace["team_id"]
+        token = f"xoxb-{team_id}-{uuid.uuid4().hex[:12]}-{uuid.uuid4().hex}"
+        result: dict[str, Any] = {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": workspace["installer"]},
+            "scope": workspace["scope"],
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": workspace["bot_user_id"],
+            "team": {"id": team_id, "name": workspace["team_name"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        expires_at = None
+        if workspace["rotating"]:
+            refresh = f"xoxe-1-{team_id}-{uuid.uuid4().hex}"
+            self._refresh_tokens[refresh] = workspace
+            expires_at = time.time() + workspace["expires_in"]
+            result.update(refresh_token=refresh, expires_in=workspace["expires_in"])
+        self._installs[token] = {**workspace, "expires_at": expires_at}
+        return result
+
+    def _expired(self, token: str) -> dict | None:
+        """Slack's answer to a rotating token past its expiry."""
+        with self._cond:
+            info = self._installs.get(token)
+        expires_at = info["expires_at"] if info is not None else None
+        if expires_at is not None and time.time() >= expires_at:
+            return {"ok": False, "error": "token_expired"}
+        return None
+
+    def _workspace_of(self, team_id: str) -> dict:
+        """Names and bot ids of a workspace: the configured one, or made up from its id."""
+        if team_id == self.team_id:
+            return {
+                "team_id": team_id,
+                "team_name": TEAM_NAME,
+                "bot_user_id": self.bot_user_id,
+                "bot_id": BOT_ID,
+            }
+        return {
+            "team_id": team_id,
+            "team_name": f"Workspace {team_id}",
+            "bot_user_id": f"U{team_id[1:]}BOT",
+            "bot_id": f"B{team_id[1:]}BOT",
+        }
+
+    def _workspace(self) -> dict:
+        """The workspace of the call being answered: where its token was installed (or the
+        team a bot token names, xoxb-T…-…); the configured workspace for any other token."""
+        token = self._token or ""
+        info = self._installs.get(token)
+        if info is not None:
+            return info
+        match = _TEAM_IN_TOKEN.match(token)
+        return self._workspace_of(match.group(1) if match else self.team_id)
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -1072,12 +1232,13 @@ class LocalSlack:
 
     def _message(self, args: dict, ts: str) -> dict:
         """The message object Slack echoes back."""
+        workspace = self._workspace()
         message = {
             "type": "message",
-            "user": self.bot_user_id,
-            "bot_id": BOT_ID,
+            "user": workspace["bot_user_id"],
+            "bot_id": workspace["bot_id"],
             "app_id": APP_ID,
-            "team": self.team_id,
+            "team": workspace["team_id"],
             "text": args.get("text") or "",
             "blocks": args.get("blocks") or [],
             "ts": ts,
@@ -1200,9 +1361,10 @@ class LocalSlack:
     def _store_view(self, view: dict, view_id: str | None, previous: dict | None) -> dict:
         """Store the latest version of a view with the read-only fields Slack adds."""
         vid = view_id or self._new_id("V")
+        workspace = self._workspace()
         stored: dict[str, Any] = {
             "id": vid,
-            "team_id": self.team_id,
+            "team_id": workspace["team_id"],
             "type": view.get("type"),
             "blocks": [],
             "private_metadata": "",
@@ -1216,8 +1378,8 @@ class LocalSlack:
             "previous_view_id": None,
             "root_view_id": vid,
             "app_id": APP_ID,
-            "app_installed_team_id": self.team_id,
-            "bot_id": BOT_ID,
+            "app_installed_team_id": workspace["team_id"],
+            "bot_id": workspace["bot_id"],
         }
         stored.update(copy.deepcopy({k: v for k, v in view.items() if k not in _VIEW_READ_ONLY}))
         if previous is not None:
@@ -1279,15 +1441,16 @@ class LocalSlack:
     # -- workspace ---------------------------------------------------------------------------
 
     def _auth_test(self, method: str, args: dict) -> dict:
-        """auth.test."""
+        """auth.test: answers for the workspace the token belongs to."""
+        workspace = self._workspace()
         return {
             "ok": True,
             "url": f"{WEB_HOST}/",
-            "team": TEAM_NAME,
+            "team": workspace["team_name"],
             "user": "salesbot",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": BOT_ID,
+            "team_id": workspace["team_id"],
+            "user_id": workspace["bot_user_id"],
+            "bot_id": workspace["bot_id"],
             "is_enterprise_install": False,
         }
 
@@ -1334,11 +1497,12 @@ class LocalSlack:
 
     def _team_info(self, method: str, args: dict) -> dict:
         """team.info."""
+        workspace = self._workspace()
         return {
             "ok": True,
             "team": {
-                "id": self.team_id,
-                "name": TEAM_NAME,
+                "id": workspace["team_id"],
+                "name": workspace["team_name"],
                 "domain": "local",
                 "email_domain": "example.com",
                 "icon": {},

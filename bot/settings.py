@@ -62,12 +62,19 @@ class Settings(BaseSettings):
             raise ValueError("not an app-level token")
         return value
 
-    @field_validator("slack_signing_secret")
+    @field_validator("slack_signing_secret", "slack_client_secret")
     @classmethod
-    def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
+    def _not_blank_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().strip():
             raise ValueError("empty")
         return value
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("empty")
+        return value.strip() if value is not None else None
 
     @field_validator("slack_api_url")
     @classmethod
@@ -110,6 +117,34 @@ class Settings(BaseSettings):
         for name in names:
             if getattr(self, name.lower()) is None:
                 raise ConfigError(f"{name} is not set: it should be {EXPECTED[name]}.")
+
+    @property
+    def uses_oauth(self) -> bool:
+        """True when the app is installed into workspaces through OAuth (many workspaces)."""
+        return self.slack_client_id is not None or self.slack_client_secret is not None
+
+    def require_slack(self) -> None:
+        """Stop with one line unless exactly one way to reach Slack is configured.
+
+        One workspace: SLACK_BOT_TOKEN. Many workspaces: SLACK_CLIENT_ID and
+        SLACK_CLIENT_SECRET (each install's bot token then comes from the database).
+        Both need SLACK_SIGNING_SECRET.
+        """
+        if self.uses_oauth:
+            if self.slack_bot_token is not None:
+                raise ConfigError(
+                    "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are set: choose one "
+                    "(the bot token for one workspace, or the client id and secret to install "
+                    "into many workspaces through OAuth)."
+                )
+            self.require("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
+            return
+        if self.slack_bot_token is None:
+            raise ConfigError(
+                f"SLACK_BOT_TOKEN is not set: it should be {EXPECTED['SLACK_BOT_TOKEN']}; "
+                "or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install into many workspaces."
+            )
+        self.require("SLACK_SIGNING_SECRET")
 
     def secret(self, name: str) -> str:
         value = getattr(self, name.lower())

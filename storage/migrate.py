@@ -6,11 +6,27 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from storage.orm import Base
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Tables our migrations create for slack_sdk's SQLAlchemy installation and OAuth state
+# stores: slack_sdk maps them, storage.orm does not.
+SLACK_SDK_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
+
+
+def include_name(
+    name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames
+) -> bool:
+    """Autogenerate filter: leave slack_sdk's tables alone unless our models map them."""
+    if type_ == "table" and name in SLACK_SDK_TABLES:
+        return name in Base.metadata.tables
+    return True
 
 
 def _config() -> Config:

@@ -72,3 +72,7 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> int | None:
         proc.kill()
         proc.wait(5)
         return None
+
+
+def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from alembic import context
 
 from storage.engine import make_engine
+from storage.migrate import include_name
 from storage.orm import Base, UTCDateTime
 
 config = context.config
@@ -27,6 +28,8 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         compare_type=True,
         render_item=_render_item,
+        # slack_sdk's store tables come from our migrations but not from our models.
+        include_name=include_name,
         # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )

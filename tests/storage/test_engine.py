@@ -42,7 +42,8 @@ def test_migrations_reach_head_and_create_every_table(settings: Settings) -> Non
         "sequences",
         "idempotency_keys",
     } <= tables
-    for table in tables - {"alembic_version"}:
+    # slack_sdk's OAuth states belong to installs still under way: no workspace yet.
+    for table in tables - {"alembic_version", "slack_oauth_states"}:
         columns = {c["name"] for c in inspect(engine).get_columns(table)}
         assert "team_id" in columns, f"{table} has no team_id"
     engine.dispose()

@@ -283,6 +283,81 @@ def test_token_form_field_is_accepted_and_missing_token_is_not_authed(local: Loc
     assert local.calls[-1].token is None
 
 
+def test_oauth_v2_access_exchanges_a_code_once_for_a_bot_token_of_that_workspace(
+    local: LocalSlack,
+) -> None:
+    local.client_id, local.client_secret = "123.456", "shh"
+    local.oauth_codes["code-1"] = {"team_id": "T0AAA", "user_id": "U0AAA"}
+    anonymous = WebClient(base_url=local.api_url)
+    resp = anonymous.oauth_v2_access(client_id="123.456", client_secret="shh", code="code-1")
+    assert resp["ok"] is True and resp["token_type"] == "bot"
+    assert resp["access_token"].startswith("xoxb-T0AAA-")
+    assert resp["team"] == {"id": "T0AAA", "name": "Workspace T0AAA"}
+    assert resp["authed_user"] == {"id": "U0AAA"}
+    assert resp["scope"] == "commands,chat:write"
+    assert resp["app_id"] == "A0LOCAL" and resp["bot_user_id"] == "U0AAABOT"
+    assert resp["enterprise"] is None and resp["is_enterprise_install"] is False
+    call = local.calls_to("oauth.v2.access")[0]
+    assert call.token is None  # slack_sdk authenticates with HTTP Basic, not a token
+    assert call.args == {"code": "code-1", "client_id": "123.456"}  # never the secret
+    assert local.installed_team(resp["access_token"]) == "T0AAA"
+
+    # auth.test answers for the workspace each token belongs to.
+    team_a = WebClient(token=resp["access_token"], base_url=local.api_url).auth_test()
+    assert (team_a["team_id"], team_a["user_id"], team_a["bot_id"]) == (
+        "T0AAA",
+        "U0AAABOT",
+        "B0AAABOT",
+    )
+    assert WebClient(token="xoxb-test", base_url=local.api_url).auth_test()["team_id"] == "T0LOCAL"
+
+    with pytest.raises(SlackApiError) as again:  # a code works once
+        anonymous.oauth_v2_access(client_id="123.456", client_secret="shh", code="code-1")
+    assert again.value.response["error"] == "invalid_code"
+    local.oauth_codes["code-2"] = {"team_id": "T0BBB", "user_id": "U0BBB"}
+    with pytest.raises(SlackApiError) as wrong_secret:
+        anonymous.oauth_v2_access(client_id="123.456", client_secret="nope", code="code-2")
+    assert wrong_secret.value.response["error"] == "bad_client_secret"
+    # Client credentials as form fields work too.
+    form = anonymous.api_call(
+        "oauth.v2.access",
+        data={"client_id": "123.456", "client_secret": "shh", "code": "code-2"},
+    )
+    assert form["team"]["id"] == "T0BBB"
+    assert "client_secret" not in local.calls_to("oauth.v2.access")[-1].args
+    local.assert_no_problems()
+
+
+def test_rotating_tokens_refresh_and_expire(local: LocalSlack) -> None:
+    local.oauth_codes["c"] = {"team_id": "T0AAA", "user_id": "U0AAA", "rotating": True}
+    anonymous = WebClient(base_url=local.api_url)
+    first = anonymous.oauth_v2_access(client_id="1.2", client_secret="s", code="c")
+    assert first["refresh_token"].startswith("xoxe-1-") and first["expires_in"] == 43200
+    refreshed = anonymous.oauth_v2_access(
+        client_id="1.2",
+        client_secret="s",
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+    )
+    assert refreshed["access_token"] != first["access_token"]
+    assert local.installed_team(refreshed["access_token"]) == "T0AAA"
+    local.oauth_codes["d"] = {"team_id": "T0BBB", "user_id": "U0B", "rotating": True}
+    local.oauth_codes["d"]["expires_in"] = -1  # already expired
+    expired = anonymous.oauth_v2_access(client_id="1.2", client_secret="s", code="d")
+    with pytest.raises(SlackApiError) as err:
+        WebClient(token=expired["access_token"], base_url=local.api_url).auth_test()
+    assert err.value.response["error"] == "token_expired"
+    local.assert_no_problems()
+
+
+def test_oauth_v2_access_without_client_credentials_is_a_problem(local: LocalSlack) -> None:
+    with pytest.raises(SlackApiError):
+        WebClient(base_url=local.api_url).api_call("oauth.v2.access", data={"code": "x"})
+    assert local.problems == [
+        "oauth.v2.access: needs client_id and client_secret (HTTP Basic auth or form fields)"
+    ]
+
+
 def test_unknown_method_is_a_problem(local: LocalSlack, client: WebClient) -> None:
     with pytest.raises(SlackApiError) as err:
         client.api_call("reactions.frobnicate")
