@@ -8,6 +8,7 @@ prompts, buttons become numbered choices, files are written to ./charts.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -262,12 +263,19 @@ def run_shell(
 ) -> int:
     """Run the console on the configured database (SQLite by default) until quit."""
     secret = secrets.token_hex(16)
+    # Bolt reads these from the environment by itself and would switch to OAuth installs;
+    # the shell is one local workspace with its own token.
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        os.environ.pop(name, None)
     with LocalSlack(team_id=team_id) as slack:
         local = settings.model_copy(
             update={
                 "slack_bot_token": _secret("xoxb-local-shell"),
                 "slack_signing_secret": _secret(secret),
                 "slack_api_url": slack.api_url,
+                # The shell is one local workspace: never the OAuth install mode.
+                "slack_client_id": None,
+                "slack_client_secret": None,
             }
         )
         services = build_services(local)

@@ -542,3 +542,14 @@ def test_sigterm_shuts_serve_down_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in log
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log  # secrets stay out of logs
     served.slack.assert_no_problems()
+
+
+def test_shell_ignores_oauth_client_settings(tmp_path: Path) -> None:
+    env = clean_env(
+        DATABASE_URL=sqlite_url(tmp_path / "shell.db"),
+        SLACK_CLIENT_ID="123.456",
+        SLACK_CLIENT_SECRET="shh",
+    )
+    result = run_cli("shell", env=env, cwd=tmp_path, stdin="/salesbot help\nquit\n")
+    assert result.returncode == 0, result.stderr
+    assert "/customer" in result.stdout
