@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import admin, customer
+from commands import admin, customer, log, task
 from commands.usage import CommandSpec
 
-SPECS: tuple[CommandSpec, ...] = (customer.SPEC, admin.SPEC)
+SPECS: tuple[CommandSpec, ...] = (customer.SPEC, log.SPEC, task.SPEC, admin.SPEC)
 
 
 def register_all(app: App) -> None:
     """Attach every command family's listeners to the app."""
     customer.register(app)
+    log.register(app)
+    task.register(app)
     admin.register(app, SPECS)

@@ -7,13 +7,31 @@ from enum import StrEnum
 
 class CallbackId(StrEnum):
     CUSTOMER_SAVE = "customer_save"
+    CONTACT_SAVE = "contact_save"
+    LOG_SAVE = "log_save"
+    LOG_MESSAGE_SHORTCUT = "log_message"  # message shortcut "Log to customer" (manifest.yml)
+    TASK_SAVE = "task_save"
+    TASK_REASSIGN_SAVE = "task_reassign_save"
 
 
 class ActionId(StrEnum):
+    INPUT = "value"  # the single element inside each input block
     CUSTOMER_ADD = "customer_add"
     CUSTOMER_EDIT = "customer_edit"
     CUSTOMER_OPEN = "customer_open"
-    INPUT = "value"  # the single element inside each input block
+    CUSTOMER_HISTORY_MORE = "customer_history_more"  # value "<customer id>:<offset>"
+    CONTACT_ADD = "contact_add"
+    CONTACT_REMOVE = "contact_remove"  # overflow on a contact line; option value "<cust>:<id>"
+    CUSTOMER_SELECT = "customer_select"  # external_select searching customers (app.options)
+    LOG_CALL = "log_call"  # value: customer id
+    LOG_EMAIL = "log_email"
+    LOG_NOTE = "log_note"
+    LOG_PICK_CUSTOMER = "log_pick_customer"  # quick /log with an ambiguous name: which one
+    TASK_ADD = "task_add"  # value: customer id or ""
+    TASK_DONE = "task_done"  # value: task id
+    TASK_SNOOZE = "task_snooze"  # overflow / button: value "<task id>:<1h|tomorrow|nextweek>"
+    TASK_REASSIGN = "task_reassign"  # value: task id (opens a small modal)
+    TASK_MENU = "task_menu"  # overflow on a task line: Done / Snooze ... / Reassign
 
 
 class BlockId(StrEnum):
@@ -23,4 +41,14 @@ class BlockId(StrEnum):
     CUSTOMER_PHONE = "customer_phone"
     CUSTOMER_OWNER = "customer_owner"
     CUSTOMER_TAGS = "customer_tags"
+    CUSTOMER_ADDRESS = "customer_address"
+    CUSTOMER_CITY = "customer_city"
+    CUSTOMER_REGION = "customer_region"
+    CUSTOMER_COUNTRY = "customer_country"
+    CUSTOMER_INDUSTRY = "customer_industry"
+    CUSTOMER_NOTES = "customer_notes"
     CUSTOMER_ACTIONS = "customer_actions"
+    CONTACT_NAME = "contact_name"
+    CONTACT_TITLE = "contact_title"
+    CONTACT_EMAIL = "contact_email"
+    CONTACT_PHONE = "contact_phone"

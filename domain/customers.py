@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.audit import Action, diff, snapshot
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.ids import Kind, format_id, parse_id
 from domain.text import clean, fold
@@ -22,6 +23,24 @@ EMAIL_MAX = 254
 PHONE_MAX = 40
 TAG_MAX = 40
 TAGS_MAX = 20
+NOTES_MAX = 3000
+ADDRESS_MAX = 500
+PLACE_MAX = 100  # city, region, country, industry
+FIELDS = (
+    "name",
+    "company",
+    "email",
+    "phone",
+    "owner_id",
+    "tags",
+    "address",
+    "city",
+    "region",
+    "country",
+    "industry",
+    "notes",
+)
+CONTACT_FIELDS = ("name", "title", "email", "phone")
 SEARCH_LIMIT = 10
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]{2,}$")
@@ -50,6 +69,12 @@ class Customer(BaseModel):
     phone: str | None = None
     owner_id: str | None = None
     tags: list[str] = Field(default_factory=list)
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    industry: str | None = None
+    notes: str | None = None
     created_by: str | None = None
     created_at: datetime
     updated_at: datetime
@@ -69,6 +94,12 @@ class CustomerDraft(BaseModel):
     phone: str | None = None
     owner_id: str | None = None
     tags: list[str] = Field(default_factory=list)
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    industry: str | None = None
+    notes: str | None = None
 
     @property
     def name_key(self) -> str:
@@ -84,6 +115,12 @@ class CustomerDraft(BaseModel):
         phone: str | None = None,
         owner_id: str | None = None,
         tags: str | list[str] | None = None,
+        address: str | None = None,
+        city: str | None = None,
+        region: str | None = None,
+        country: str | None = None,
+        industry: str | None = None,
+        notes: str | None = None,
     ) -> CustomerDraft:
         """Clean and validate raw input; raises ValidationFailed keyed by field."""
         errors: dict[str, str] = {}
@@ -99,13 +136,25 @@ class CustomerDraft(BaseModel):
             email = email.lower()
             if len(email) > EMAIL_MAX or not _EMAIL.match(email):
                 errors["email"] = "That is not an email address; use the form name@example.com."
-        if phone:
-            digits = sum(ch.isdigit() for ch in phone)
-            if len(phone) > PHONE_MAX or not _PHONE.match(phone) or digits < 5:
-                errors["phone"] = "That is not a phone number; use digits, spaces, + ( ) - only."
+        if phone and not _is_phone(phone):
+            errors["phone"] = "That is not a phone number; use digits, spaces, + ( ) - only."
         tag_list, tag_error = _parse_tags(tags)
         if tag_error:
             errors["tags"] = tag_error
+        address, notes = clean(address), clean(notes)
+        if address and len(address) > ADDRESS_MAX:
+            errors["address"] = f"Keep the address under {ADDRESS_MAX} characters."
+        if notes and len(notes) > NOTES_MAX:
+            errors["notes"] = f"That is {len(notes):,} characters; keep notes under {NOTES_MAX:,}."
+        places = {
+            "city": clean(city),
+            "region": clean(region),
+            "country": clean(country),
+            "industry": clean(industry),
+        }
+        for field_name, value in places.items():
+            if value and len(value) > PLACE_MAX:
+                errors[field_name] = f"Keep it under {PLACE_MAX} characters."
         if errors:
             raise ValidationFailed(errors)
         assert name is not None
@@ -116,7 +165,15 @@ class CustomerDraft(BaseModel):
             phone=phone,
             owner_id=clean(owner_id),
             tags=tag_list,
+            address=address,
+            notes=notes,
+            **places,
         )
+
+
+def _is_phone(phone: str) -> bool:
+    digits = sum(ch.isdigit() for ch in phone)
+    return len(phone) <= PHONE_MAX and bool(_PHONE.match(phone)) and digits >= 5
 
 
 def _parse_tags(tags: str | list[str] | None) -> tuple[list[str], str | None]:
@@ -189,6 +246,15 @@ class CustomerService:
             self._check_name_free(uow, team_id, draft, except_id=None)
             now = self._clock.now()
             customer = uow.customers.add(team_id, draft, actor=actor, now=now)
+            uow.audit.record(
+                team_id,
+                actor,
+                Action.CREATE,
+                "customer",
+                customer.id,
+                snapshot(customer, FIELDS),
+                now=now,
+            )
             if idempotency_key:
                 uow.idempotency.put(team_id, idempotency_key, str(customer.id), now=now)
             uow.commit()
@@ -199,9 +265,15 @@ class CustomerService:
     ) -> Customer:
         """Replace a customer's details with the draft."""
         with self._uow_factory() as uow:
-            self._get_by_id(uow, team_id, customer_id)
+            before = self._get_by_id(uow, team_id, customer_id)
             self._check_name_free(uow, team_id, draft, except_id=customer_id)
-            customer = uow.customers.update(team_id, customer_id, draft, now=self._clock.now())
+            now = self._clock.now()
+            customer = uow.customers.update(team_id, customer_id, draft, now=now)
+            changes = diff(before, customer, FIELDS)
+            if changes:
+                uow.audit.record(
+                    team_id, actor, Action.UPDATE, "customer", customer_id, changes, now=now
+                )
             uow.commit()
             return customer
 
@@ -214,20 +286,62 @@ class CustomerService:
         title: str | None = None,
         email: str | None = None,
         phone: str | None = None,
+        actor: str | None = None,
     ) -> Customer:
         """Add a person at the customer; returns the customer with its contacts."""
         name = clean(name) or ""
+        errors: dict[str, str] = {}
         if not name or len(name) > NAME_MAX:
-            raise ValidationFailed({"contact_name": "Enter the contact's name."})
+            errors["contact_name"] = f"Enter the contact's name (under {NAME_MAX} characters)."
+        if title and len(title.strip()) > NAME_MAX:
+            errors["contact_title"] = f"Keep the title under {NAME_MAX} characters."
+        if clean(email) and not _EMAIL.match((clean(email) or "").lower()):
+            errors["contact_email"] = "That is not an email address; use name@example.com."
+        if clean(phone) and not _is_phone(clean(phone) or ""):
+            errors["contact_phone"] = "That is not a phone number; use digits, spaces, + ( ) -."
+        if errors:
+            raise ValidationFailed(errors)
         with self._uow_factory() as uow:
             self._get_by_id(uow, team_id, customer_id)
-            uow.customers.add_contact(
+            now = self._clock.now()
+            contact = uow.customers.add_contact(
                 team_id,
                 customer_id,
                 name=name,
                 title=clean(title),
                 email=(clean(email) or "").lower() or None,
                 phone=clean(phone),
+                now=now,
+            )
+            uow.audit.record(
+                team_id,
+                actor,
+                Action.CREATE,
+                "contact",
+                contact.id,
+                {"customer_id": customer_id, **snapshot(contact, CONTACT_FIELDS)},
+                now=now,
+            )
+            uow.commit()
+            return self._get_by_id(uow, team_id, customer_id)
+
+    def remove_contact(
+        self, team_id: str, customer_id: int, contact_id: int, *, actor: str | None
+    ) -> Customer:
+        """Delete one contact of the customer."""
+        with self._uow_factory() as uow:
+            customer = self._get_by_id(uow, team_id, customer_id)
+            contact = next((c for c in customer.contacts if c.id == contact_id), None)
+            if contact is None:
+                raise NotFound("That contact is not on this customer any more.")
+            uow.customers.remove_contact(team_id, contact_id)
+            uow.audit.record(
+                team_id,
+                actor,
+                Action.DELETE,
+                "contact",
+                contact_id,
+                {"customer_id": customer_id, **snapshot(contact, CONTACT_FIELDS)},
                 now=self._clock.now(),
             )
             uow.commit()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from domain.customers import Customer, CustomerDraft
+from domain.audit import Action
+from domain.customers import Contact, Customer, CustomerDraft
+from domain.interactions import Interaction, InteractionDraft
+from domain.tasks import Task, TaskDraft
 from domain.workspaces import User, Workspace
 
 
@@ -38,7 +41,8 @@ class CustomerRepository(Protocol):
         email: str | None,
         phone: str | None,
         now: datetime,
-    ) -> None: ...
+    ) -> Contact: ...
+    def remove_contact(self, team_id: str, contact_id: int) -> None: ...
     def get(self, team_id: str, customer_id: int) -> Customer | None: ...
     def get_by_number(self, team_id: str, number: int) -> Customer | None: ...
     def get_by_name_key(self, team_id: str, name_key: str) -> Customer | None: ...
@@ -54,11 +58,55 @@ class IdempotencyRepository(Protocol):
     def purge(self, older_than: datetime) -> int: ...
 
 
+class InteractionRepository(Protocol):
+    def add(
+        self, team_id: str, draft: InteractionDraft, *, actor: str, now: datetime
+    ) -> Interaction: ...
+    def get(self, team_id: str, interaction_id: int) -> Interaction | None: ...
+    def for_customer(
+        self, team_id: str, customer_id: int, *, offset: int, limit: int
+    ) -> tuple[list[Interaction], int]: ...
+    def last_at(self, team_id: str, customer_id: int) -> datetime | None: ...
+
+
+class TaskRepository(Protocol):
+    def add(self, team_id: str, draft: TaskDraft, *, actor: str, now: datetime) -> Task: ...
+    def get(self, team_id: str, task_id: int) -> Task | None: ...
+    def get_by_number(self, team_id: str, number: int) -> Task | None: ...
+    def update(
+        self, team_id: str, task_id: int, values: dict[str, Any], *, now: datetime
+    ) -> Task: ...
+    def open_tasks(
+        self, team_id: str, *, assignee_id: str | None, due_before: datetime | None, limit: int
+    ) -> tuple[list[Task], int]: ...
+    def open_for_customer(
+        self, team_id: str, customer_id: int, *, limit: int
+    ) -> tuple[list[Task], int]: ...
+
+
+class AuditRepository(Protocol):
+    def record(
+        self,
+        team_id: str,
+        actor: str | None,
+        action: Action,
+        entity: str,
+        entity_id: int,
+        changes: dict[str, Any],
+        *,
+        now: datetime,
+    ) -> None: ...
+    def for_entity(self, team_id: str, entity: str, entity_id: int) -> list[Any]: ...
+
+
 class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     users: UserRepository
     customers: CustomerRepository
     idempotency: IdempotencyRepository
+    interactions: InteractionRepository
+    tasks: TaskRepository
+    audit: AuditRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

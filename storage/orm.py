@@ -5,11 +5,13 @@ Change it only together with an Alembic migration (storage/migrations/versions).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -68,6 +70,10 @@ class WorkspaceRow(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Local time ("08:30") when people with overdue tasks get their morning summary.
+    overdue_summary_time: Mapped[str] = mapped_column(String(5), default="08:30")
+    # The local date whose summaries were already queued: the claim that makes them once a day.
+    overdue_summary_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
 
 
@@ -118,6 +124,12 @@ class CustomerRow(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     owner_id: Mapped[str | None] = mapped_column(String(32))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    address: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -153,3 +165,99 @@ class IdempotencyKeyRow(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     result: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class InteractionRow(Base):
+    """A call, email, meeting or note with a customer."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_team_customer_at", "team_id", "customer_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime]
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    direction: Mapped[str | None] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    message_link: Mapped[str | None] = mapped_column(Text)
+    logged_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class TaskRow(Base):
+    """A follow-up with an assignee and perhaps a due time and a customer."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        Index("ix_tasks_team_assignee_status", "team_id", "assignee_id", "status"),
+        Index("ix_tasks_team_customer", "team_id", "customer_id"),
+        Index("ix_tasks_status_remind_at", "status", "remind_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    deal_number: Mapped[int | None] = mapped_column(Integer)
+    assignee_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    due_at: Mapped[datetime | None]
+    due_has_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the next reminder is due (due_at, or later after a snooze); NULL once sent.
+    remind_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DeliveryRow(Base):
+    """A message to send exactly once: written with a unique key before it is posted."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(32))  # a user (DM) or channel id
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime]  # when it should have gone out; later than this is "late"
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Who changed what, when: one row per create, change or delete."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_team_entity", "team_id", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    actor: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime]

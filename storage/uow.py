@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.customers import SqlCustomerRepository
 from storage.repositories.idempotency import SqlIdempotencyRepository
+from storage.repositories.interactions import SqlInteractionRepository
+from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.workspaces import SqlUserRepository, SqlWorkspaceRepository
 
 
@@ -22,6 +25,9 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._session)
         self.customers = SqlCustomerRepository(self._session)
         self.idempotency = SqlIdempotencyRepository(self._session)
+        self.interactions = SqlInteractionRepository(self._session)
+        self.tasks = SqlTaskRepository(self._session)
+        self.audit = SqlAuditRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:

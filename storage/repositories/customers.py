@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from domain.customers import Customer, CustomerDraft
+from domain.customers import Contact, Customer, CustomerDraft
 from domain.errors import Conflict
 from domain.text import fold
 from storage.orm import ContactRow, CustomerRow
@@ -71,19 +71,26 @@ class SqlCustomerRepository:
         email: str | None,
         phone: str | None,
         now: datetime,
-    ) -> None:
-        self._session.add(
-            ContactRow(
-                team_id=team_id,
-                customer_id=customer_id,
-                name=name,
-                title=title,
-                email=email,
-                phone=phone,
-                created_at=now,
-            )
+    ) -> Contact:
+        row = ContactRow(
+            team_id=team_id,
+            customer_id=customer_id,
+            name=name,
+            title=title,
+            email=email,
+            phone=phone,
+            created_at=now,
         )
+        self._session.add(row)
         self._flush()
+        return Contact.model_validate(row)
+
+    def remove_contact(self, team_id: str, contact_id: int) -> None:
+        self._session.execute(
+            delete(ContactRow).where(ContactRow.team_id == team_id, ContactRow.id == contact_id)
+        )
+        # The customer's contacts collection may already be loaded in this session.
+        self._session.expire_all()
 
     def get(self, team_id: str, customer_id: int) -> Customer | None:
         return self._one(self._select(team_id).where(CustomerRow.id == customer_id))
@@ -144,3 +151,5 @@ def _apply(row: CustomerRow, draft: CustomerDraft) -> None:
     row.phone = draft.phone
     row.owner_id = draft.owner_id
     row.tags = list(draft.tags)
+    for name in ("address", "city", "region", "country", "industry", "notes"):
+        setattr(row, name, getattr(draft, name))
