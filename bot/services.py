@@ -11,7 +11,9 @@ from bot.executor import TrackingExecutor
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.customers import CustomerService
+from domain.interactions import InteractionService
 from domain.ports import UnitOfWorkFactory
+from domain.tasks import TaskService
 from domain.workspaces import WorkspaceService
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
@@ -27,6 +29,8 @@ class Services:
     uow_factory: UnitOfWorkFactory
     workspaces: WorkspaceService
     customers: CustomerService
+    interactions: InteractionService
+    tasks: TaskService
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
@@ -55,4 +59,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         uow_factory=uow_factory,
         workspaces=WorkspaceService(uow_factory, clock, settings.salesbot_timezone),
         customers=CustomerService(uow_factory, clock),
+        interactions=InteractionService(uow_factory, clock),
+        tasks=TaskService(uow_factory, clock),
     )
