@@ -7,6 +7,8 @@ from datetime import timedelta
 from bot.services import Services
 from domain.clock import FrozenClock
 from domain.customers import CustomerDraft, CustomerService
+from domain.interactions import InteractionDraft, InteractionService
+from domain.tasks import TaskDraft
 from domain.text import fold
 
 DEMO_TEAM = "T0LOCAL"
@@ -253,6 +255,28 @@ _CUSTOMERS: list[
 ]
 
 
+_TOPICS = [
+    (
+        "call",
+        "Quarterly check-in: happy with delivery times, asked about volume discounts",
+        "Send a volume pricing sheet",
+    ),
+    ("email", "Sent the updated catalogue and the new price list", None),
+    (
+        "meeting",
+        "On-site visit with the buying team; walked through next season's range",
+        "Prepare a proposal for the spring order",
+    ),
+    ("call", "Renewal conversation; budget approval expected next month", "Follow up on budget"),
+    ("note", "Prefers invoices by email; accounts payable closes on the 25th", None),
+    (
+        "email",
+        "Customer asked for a quote on 200 units of the ergonomic chair",
+        "Quote for 200 ergonomic chairs",
+    ),
+]
+
+
 def seed_demo(services: Services, team_id: str = DEMO_TEAM) -> int:
     """Create the demo workspace's data; safe to run again (adds only what is missing)."""
     services.workspaces.ensure(team_id, DEMO_USERS[0])
@@ -260,29 +284,70 @@ def seed_demo(services: Services, team_id: str = DEMO_TEAM) -> int:
         services.workspaces.ensure(team_id, user)
     now = services.clock.now()
     created = 0
-    for name, company, email, phone, owner, tags, days_ago, contacts in _CUSTOMERS:
+    for index, (name, company, email, phone, owner, tags, days_ago, contacts) in enumerate(
+        _CUSTOMERS
+    ):
         existing = services.customers.find(team_id, name)
-        if any(fold(c.name) == fold(name) for c in existing.matches):
-            continue
+        customer = next((c for c in existing.matches if fold(c.name) == fold(name)), None)
         # Back-date creation so the demo looks like a workspace in use for a while.
         seeding = CustomerService(services.uow_factory, FrozenClock(now - timedelta(days=days_ago)))
-        draft = CustomerDraft.from_input(
-            name=name,
-            company=company,
-            email=email,
-            phone=phone,
-            owner_id=DEMO_USERS[owner],
-            tags=tags,
-        )
-        customer = seeding.create(team_id, draft, actor=DEMO_USERS[owner])
-        for contact_name, title, contact_email, contact_phone in contacts:
-            seeding.add_contact(
-                team_id,
-                customer.id,
-                name=contact_name,
-                title=title,
-                email=contact_email,
-                phone=contact_phone,
+        if customer is None:
+            draft = CustomerDraft.from_input(
+                name=name,
+                company=company,
+                email=email,
+                phone=phone,
+                owner_id=DEMO_USERS[owner],
+                tags=tags,
             )
-        created += 1
+            customer = seeding.create(team_id, draft, actor=DEMO_USERS[owner])
+            for contact_name, title, contact_email, contact_phone in contacts:
+                seeding.add_contact(
+                    team_id,
+                    customer.id,
+                    name=contact_name,
+                    title=title,
+                    email=contact_email,
+                    phone=contact_phone,
+                )
+            created += 1
+        if services.interactions.history(team_id, customer.id, limit=1).total == 0:
+            _seed_activity(services, team_id, customer.id, DEMO_USERS[owner], index, days_ago)
     return created
+
+
+def _seed_activity(
+    services: Services, team_id: str, customer_id: int, owner: str, index: int, days_ago: int
+) -> None:
+    """A few interactions since the customer was added, and the follow-ups they led to;
+    some follow-ups are done, some due soon and some overdue, so /task has something real."""
+    now = services.clock.now()
+    count = 1 + index % 4
+    for step in range(count):
+        kind, summary, follow_up = _TOPICS[(index + step) % len(_TOPICS)]
+        when = now - timedelta(days=max(1, days_ago * (count - step) // (count + 1)), hours=index)
+        draft = InteractionDraft.from_input(
+            customer_id=customer_id,
+            kind=kind,
+            occurred_at=when,
+            summary=summary,
+            duration_minutes=20 + 5 * step if kind in ("call", "meeting") else None,
+            direction="outbound" if kind == "email" else None,
+        )
+        task = None
+        if follow_up and step == count - 1:
+            # Spread due dates from most of a week overdue to two weeks ahead.
+            due = (now + timedelta(days=(index % 7) * 3 - 6)).replace(
+                hour=9 + index % 8, minute=0, second=0, microsecond=0
+            )
+            task = TaskDraft.from_input(
+                title=follow_up,
+                assignee_id=owner,
+                customer_id=customer_id,
+                due_at=due,
+                due_has_time=True,
+            )
+        clocked = InteractionService(services.uow_factory, FrozenClock(when))
+        _, made = clocked.log(team_id, draft, actor=owner, follow_up=task)
+        if made is not None and index % 5 == 0:
+            services.tasks.complete(team_id, made.id, actor=owner)

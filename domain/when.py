@@ -111,8 +111,8 @@ _CLOCK = (
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})"
     r"|(?P<word>noon|midnight))"
 )
-_TRAILING_CLOCK = re.compile(rf"(?:(?P<day>.+?)\s+)?(?:at\s+)?{_CLOCK}")
-_TRAILING_HOUR = re.compile(r"(?:(?P<day>.+?)\s+)?at\s+(?P<clock>(?P<hour>\d{1,2}))")
+_TRAILING_CLOCK = re.compile(rf"(?:(?P<day>.+?)\s+)??(?:at\s+)?{_CLOCK}")
+_TRAILING_HOUR = re.compile(r"(?:(?P<day>.+?)\s+)??at\s+(?P<clock>(?P<hour>\d{1,2}))")
 _LEADING_CLOCK = re.compile(rf"(?:at\s+)?{_CLOCK}\s+(?P<day>.+)")
 
 _IN = re.compile(r"in\s+(?P<n>\d+|an?|one)\s*(?P<unit>[a-z]+)")
@@ -329,6 +329,8 @@ def _make_date(year: int | None, month: int, day: int, said: str, today: date) -
             "(dates are month/day, so 3/1 is 1 March)."
         )
     name = _MONTH_NAMES[month - 1]
+    if year is not None and year < 1:
+        raise WhenError(f'"{said}" is in the past.')
     if year is not None:
         days = calendar.monthrange(year, month)[1]
         if not 1 <= day <= days:
@@ -374,22 +376,21 @@ def _read_clock(m: re.Match[str], *, evening: bool) -> time:
 def _localize(wall: datetime, tz: ZoneInfo) -> datetime:
     """The UTC instant of a local wall time: a skipped time moves to the end of the gap, a
     repeated one is its first occurrence (fold=0)."""
-    aware = wall.replace(tzinfo=tz, fold=0)
-    at = aware.astimezone(UTC)
+    at = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
     if at.astimezone(tz).replace(tzinfo=None) == wall:
         return at
     # In a spring-forward gap: the instants read with each offset bracket the transition.
-    other = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    lo, hi = min(at, other), max(at, other)
-    after = hi.astimezone(tz).utcoffset()
-    while hi - lo > timedelta(seconds=1):  # first instant that already has the new offset
-        mid = lo + (hi - lo) / 2
-        mid = mid.replace(microsecond=0)
-        if mid.astimezone(tz).utcoffset() == after:
+    lo, hi = sorted(
+        int(w.replace(tzinfo=tz, fold=f).timestamp()) for w, f in ((wall, 0), (wall, 1))
+    )
+    after = datetime.fromtimestamp(hi, tz).utcoffset()
+    while hi - lo > 1:  # find the first second that already has the new offset
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, tz).utcoffset() == after:
             hi = mid
         else:
             lo = mid
-    return hi
+    return datetime.fromtimestamp(hi, UTC)
 
 
 def _as_utc(instant: datetime, name: str) -> datetime:

@@ -18,3 +18,7 @@ def register(app: App) -> None:
     app.action(ActionId.CUSTOMER_EDIT)(guarded(handlers.open_edit_form))
     app.action(ActionId.CUSTOMER_ADD)(guarded(handlers.open_add_form))
     app.view(CallbackId.CUSTOMER_SAVE)(guarded(handlers.save_customer))
+    app.action(ActionId.CUSTOMER_HISTORY_MORE)(guarded(handlers.show_more_history))
+    app.action(ActionId.CONTACT_ADD)(guarded(handlers.open_contact_form))
+    app.view(CallbackId.CONTACT_SAVE)(guarded(handlers.save_contact))
+    app.action(ActionId.CONTACT_REMOVE)(guarded(handlers.remove_contact))

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
-    HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     PlainTextInputElement,
@@ -22,7 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from commands.format import escape, local_date, mention, truncate
+from commands.format import escape, truncate
 from commands.ids import ActionId, BlockId, CallbackId
 from domain.customers import Customer, SearchResult
 
@@ -37,57 +34,19 @@ FIELD_BLOCKS = {
     "phone": BlockId.CUSTOMER_PHONE,
     "owner_id": BlockId.CUSTOMER_OWNER,
     "tags": BlockId.CUSTOMER_TAGS,
+    "address": BlockId.CUSTOMER_ADDRESS,
+    "city": BlockId.CUSTOMER_CITY,
+    "region": BlockId.CUSTOMER_REGION,
+    "country": BlockId.CUSTOMER_COUNTRY,
+    "industry": BlockId.CUSTOMER_INDUSTRY,
+    "notes": BlockId.CUSTOMER_NOTES,
 }
-
-
-def card_blocks(customer: Customer, tz: ZoneInfo) -> list[Block]:
-    """The customer card: who they are, how to reach them, who owns them."""
-    fields = [
-        _field("Company", escape(customer.company)),
-        _field("Owner", mention(customer.owner_id)),
-        _field("Email", _email(customer.email)),
-        _field("Phone", escape(customer.phone)),
-        _field("Tags", escape(", ".join(customer.tags))),
-        _field("Created", local_date(customer.created_at, tz)),
-    ]
-    blocks: list[Block] = [
-        HeaderBlock(text=truncate(customer.name, 150)),
-        SectionBlock(fields=fields),
-    ]
-    if customer.contacts:
-        lines = [_contact_line(c.name, c.title, c.email, c.phone) for c in customer.contacts[:10]]
-        more = len(customer.contacts) - 10
-        if more > 0:
-            lines.append(f"…and {more} more")
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=truncate("*Contacts*\n" + "\n".join(lines), 3000))
-            )
-        )
-    added_by = f" by {mention(customer.created_by)}" if customer.created_by else ""
-    blocks += [
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"{customer.public_id} · added{added_by} on "
-                    f"{local_date(customer.created_at, tz)}"
-                )
-            ]
-        ),
-        ActionsBlock(
-            block_id=BlockId.CUSTOMER_ACTIONS,
-            elements=[
-                ButtonElement(text="Edit", action_id=ActionId.CUSTOMER_EDIT, value=str(customer.id))
-            ],
-        ),
-    ]
-    return blocks
-
-
-def card_text(customer: Customer) -> str:
-    """The notification line; Slack parses it as mrkdwn too, so it is escaped."""
-    company = f" ({escape(customer.company)})" if customer.company else ""
-    return f"{customer.public_id} {escape(customer.name)}{company}"
+CONTACT_FIELD_BLOCKS = {
+    "contact_name": BlockId.CONTACT_NAME,
+    "contact_title": BlockId.CONTACT_TITLE,
+    "contact_email": BlockId.CONTACT_EMAIL,
+    "contact_phone": BlockId.CONTACT_PHONE,
+}
 
 
 def search_blocks(result: SearchResult) -> list[Block]:
@@ -177,6 +136,33 @@ class ModalContext:
         )
 
 
+def text_input(
+    block_id: str,
+    label: str,
+    initial: str | None,
+    *,
+    optional: bool = True,
+    hint: str | None = None,
+    placeholder: str | None = None,
+    max_length: int = 200,
+    multiline: bool = False,
+) -> InputBlock:
+    """A labelled text field whose value arrives under ActionId.INPUT."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=ActionId.INPUT,
+            initial_value=initial or None,
+            placeholder=placeholder,
+            max_length=max_length,
+            multiline=multiline,
+        ),
+    )
+
+
 def customer_modal(
     context: ModalContext,
     *,
@@ -185,35 +171,12 @@ def customer_modal(
     owner_id: str | None = None,
 ) -> View:
     """The add/edit form; prefilled from the customer when editing."""
-
-    def text_input(
-        block_id: BlockId,
-        label: str,
-        initial: str | None,
-        *,
-        optional: bool = True,
-        hint: str | None = None,
-        placeholder: str | None = None,
-        max_length: int = 200,
-    ) -> InputBlock:
-        return InputBlock(
-            block_id=block_id,
-            label=label,
-            optional=optional,
-            hint=hint,
-            element=PlainTextInputElement(
-                action_id=ActionId.INPUT,
-                initial_value=initial or None,
-                placeholder=placeholder,
-                max_length=max_length,
-            ),
-        )
-
-    owner = customer.owner_id if customer else owner_id
+    c = customer
+    owner = c.owner_id if c else owner_id
     return View(
         type="modal",
         callback_id=CallbackId.CUSTOMER_SAVE,
-        title=PlainTextObject(text="Edit customer" if customer else "New customer"),
+        title=PlainTextObject(text="Edit customer" if c else "New customer"),
         submit=PlainTextObject(text="Save"),
         close=PlainTextObject(text="Cancel"),
         private_metadata=context.dump(),
@@ -221,22 +184,22 @@ def customer_modal(
             text_input(
                 BlockId.CUSTOMER_NAME,
                 "Name",
-                customer.name if customer else name,
+                c.name if c else name,
                 optional=False,
                 placeholder="Acme Corporation",
             ),
-            text_input(BlockId.CUSTOMER_COMPANY, "Company", customer.company if customer else None),
+            text_input(BlockId.CUSTOMER_COMPANY, "Company", c.company if c else None),
             text_input(
                 BlockId.CUSTOMER_EMAIL,
                 "Email",
-                customer.email if customer else None,
+                c.email if c else None,
                 placeholder="buyer@example.com",
                 max_length=254,
             ),
             text_input(
                 BlockId.CUSTOMER_PHONE,
                 "Phone",
-                customer.phone if customer else None,
+                c.phone if c else None,
                 placeholder="+1 555 010 0199",
                 max_length=40,
             ),
@@ -253,43 +216,71 @@ def customer_modal(
             text_input(
                 BlockId.CUSTOMER_TAGS,
                 "Tags",
-                ", ".join(customer.tags) if customer else None,
+                ", ".join(c.tags) if c else None,
                 hint="Comma-separated, for example: vip, retail, east",
                 max_length=1000,
+            ),
+            text_input(
+                BlockId.CUSTOMER_INDUSTRY, "Industry", c.industry if c else None, max_length=100
+            ),
+            text_input(
+                BlockId.CUSTOMER_ADDRESS, "Street address", c.address if c else None, max_length=500
+            ),
+            text_input(BlockId.CUSTOMER_CITY, "City", c.city if c else None, max_length=100),
+            text_input(
+                BlockId.CUSTOMER_REGION, "Region or state", c.region if c else None, max_length=100
+            ),
+            text_input(
+                BlockId.CUSTOMER_COUNTRY, "Country", c.country if c else None, max_length=100
+            ),
+            text_input(
+                BlockId.CUSTOMER_NOTES,
+                "Notes",
+                c.notes if c else None,
+                max_length=3000,
+                multiline=True,
             ),
         ],
     )
 
 
+def contact_modal(context: ModalContext, customer: Customer) -> View:
+    """Add a person at the customer."""
+    return View(
+        type="modal",
+        callback_id=CallbackId.CONTACT_SAVE,
+        title=PlainTextObject(text="New contact"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=context.dump(),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"A person at *{escape(truncate(customer.name, 200))}* "
+                    f"{customer.public_id}"
+                )
+            ),
+            text_input(BlockId.CONTACT_NAME, "Name", None, optional=False, placeholder="Jane Doe"),
+            text_input(BlockId.CONTACT_TITLE, "Title", None, placeholder="Head of Purchasing"),
+            text_input(BlockId.CONTACT_EMAIL, "Email", None, max_length=254),
+            text_input(BlockId.CONTACT_PHONE, "Phone", None, max_length=40),
+        ],
+    )
+
+
+def _value(values: dict[str, dict[str, dict[str, Any]]], block_id: str) -> dict[str, Any]:
+    return values.get(block_id, {}).get(ActionId.INPUT, {})
+
+
 def read_modal(values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str | None]:
     """Pull the submitted values out of view.state.values, keyed by domain field."""
+    read = {field: _value(values, block).get("value") for field, block in FIELD_BLOCKS.items()}
+    read["owner_id"] = _value(values, BlockId.CUSTOMER_OWNER).get("selected_user")
+    return read
 
-    def value(block_id: BlockId) -> dict[str, Any]:
-        return values.get(block_id, {}).get(ActionId.INPUT, {})
 
+def read_contact_modal(values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str | None]:
     return {
-        "name": value(BlockId.CUSTOMER_NAME).get("value"),
-        "company": value(BlockId.CUSTOMER_COMPANY).get("value"),
-        "email": value(BlockId.CUSTOMER_EMAIL).get("value"),
-        "phone": value(BlockId.CUSTOMER_PHONE).get("value"),
-        "owner_id": value(BlockId.CUSTOMER_OWNER).get("selected_user"),
-        "tags": value(BlockId.CUSTOMER_TAGS).get("value"),
+        field.removeprefix("contact_"): _value(values, block).get("value")
+        for field, block in CONTACT_FIELD_BLOCKS.items()
     }
-
-
-def _field(label: str, shown: str) -> MarkdownTextObject:
-    """A labelled card field, kept within Slack's 2,000 characters after escaping."""
-    return MarkdownTextObject(text=truncate(f"*{label}*\n{shown or '—'}", FIELD_MAX))
-
-
-def _email(email: str | None) -> str:
-    if not email:
-        return "—"
-    safe = escape(email)
-    return f"<mailto:{safe}|{safe}>"
-
-
-def _contact_line(name: str, title: str | None, email: str | None, phone: str | None) -> str:
-    head = f"• *{escape(name)}*" + (f", {escape(title)}" if title else "")
-    reach = " · ".join(escape(x) for x in (email, phone) if x)
-    return head + (f" — {reach}" if reach else "")

@@ -49,7 +49,20 @@ def test_customer_add_opens_the_form_with_the_requests_trigger(bot: RunningBot) 
     view = call.args["view"]
     assert view["callback_id"] == CallbackId.CUSTOMER_SAVE
     labels = [b["label"]["text"] for b in view["blocks"]]
-    assert labels == ["Name", "Company", "Email", "Phone", "Owner", "Tags"]
+    assert labels == [
+        "Name",
+        "Company",
+        "Email",
+        "Phone",
+        "Owner",
+        "Tags",
+        "Industry",
+        "Street address",
+        "City",
+        "Region or state",
+        "Country",
+        "Notes",
+    ]
     name_input = view["blocks"][0]["element"]
     assert name_input["initial_value"] == "Acme Corp"
     assert view["blocks"][4]["element"]["initial_user"] == USER
@@ -242,4 +255,5 @@ def test_a_card_stays_within_block_kit_limits_whatever_was_typed(bot: RunningBot
     card = bot.last_response()
     fields = card["blocks"][1]["fields"]
     assert all(len(f["text"]) <= 2000 for f in fields)
-    assert fields[4]["text"].endswith("…")  # the tags field was shortened, not refused
+    assert fields[5]["text"].startswith("*Tags*")
+    assert fields[5]["text"].endswith("…")  # the tags field was shortened, not refused
