@@ -360,6 +360,8 @@ def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
     for _ in range(5):  # Name, Company, Email, Phone, Owner: keep
         shell.type("")
     shell.type("vip, manufacturing, gold")  # Tags
+    for _ in range(6):  # Industry, Street address, City, Region, Country, Notes: keep
+        shell.type("")
     edited = shell.read_until(r"\[\d+\] Edit")
     assert "Acme Corporation" in edited and "purchasing@acme.example" in edited
     assert "vip, manufacturing, gold" in edited
@@ -367,7 +369,20 @@ def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
     # Add with a prefilled name (kept with Enter) and a bad email first.
     shell.type("/customer add Zed Co")
     shell.read_until(r"^Name\b.*Zed Co")
-    for answer in ("", "Zed Holdings", "not-an-email", "+1 555 010 0123", "", "new, west"):
+    for answer in (
+        "",
+        "Zed Holdings",
+        "not-an-email",
+        "+1 555 010 0123",
+        "",
+        "new, west",
+        "Optics",
+        "",
+        "Zürich",
+        "",
+        "Switzerland",
+        "",
+    ):
         shell.type(answer)
     error = shell.read_until(r"✗ Email")
     assert "name@example.com" in error  # says what a valid email looks like
@@ -375,7 +390,15 @@ def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
     assert not re.search(r"^(Name|Company|Phone|Owner|Tags)\b", reasked, re.M), reasked
     shell.type("zed@zed.example")
     added = shell.read_until(r"\[\d+\] Edit")
-    for shown in ("Zed Co", "Zed Holdings", "zed@zed.example", "+1 555 010 0123", "new, west"):
+    for shown in (
+        "Zed Co",
+        "Zed Holdings",
+        "zed@zed.example",
+        "+1 555 010 0123",
+        "new, west",
+        "Optics",
+        "Zürich, Switzerland",
+    ):
         assert shown in added, added
     assert re.search(r"C-\d+", added)
     assert "✗" not in added  # no second error: only the email was asked again
