@@ -147,3 +147,63 @@ def view_closed(view: dict[str, Any], *, team_id: str, user_id: str) -> str:
         "is_cleared": False,
     }
     return _interactive(payload)
+
+
+def block_suggestion(
+    action_id: str,
+    block_id: str,
+    value: str,
+    *,
+    team_id: str,
+    user_id: str,
+    view: dict[str, Any],
+) -> str:
+    """What an external_select in a modal sends while someone types (`app.options`)."""
+    payload = {
+        "type": "block_suggestion",
+        "user": _user(team_id, user_id),
+        "container": {"type": "view", "view_id": view.get("id")},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "action_id": action_id,
+        "block_id": block_id,
+        "value": value,
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": view,
+    }
+    return _interactive(payload)
+
+
+def message_shortcut(
+    callback_id: str,
+    message: dict[str, Any],
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    response_url: str | None = None,
+) -> str:
+    """A message shortcut ("…" menu on a message) run on `message` (needs at least `ts`)."""
+    ts = message.get("ts") or f"{time.time():.6f}"
+    payload: dict[str, Any] = {
+        "type": "message_action",
+        "token": "verification-token-unused",
+        "action_ts": f"{time.time():.6f}",
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "user": _user(team_id, user_id),
+        "channel": {
+            "id": channel_id,
+            "name": "sales" if channel_id.startswith("C") else "directmessage",
+        },
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id(),
+        "message_ts": ts,
+        "message": {"type": "message", "ts": ts, **message},
+    }
+    if response_url:
+        payload["response_url"] = response_url
+    return _interactive(payload)

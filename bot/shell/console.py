@@ -11,10 +11,12 @@ import json
 import os
 import secrets
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot import payloads
 from bot.app import create_app
@@ -22,8 +24,8 @@ from bot.demo import DEMO_TEAM, seed_demo
 from bot.local_slack import Call, LocalSlack
 from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.shell.forms import describe, fields_of, parse_answer, state_values
-from bot.shell.render import Choice, render_blocks, render_view
+from bot.shell.forms import CLEAR, Field, describe, fields_of, parse_answer, state_values
+from bot.shell.render import Choice, render_blocks, render_view, text_of
 from storage.migrate import upgrade
 
 CHANNEL = "C0SHELL"
@@ -33,7 +35,11 @@ SHELL_HELP = """\
 Type a slash command as in Slack, e.g. /customer add or /customer acme.
 Type a number to press the button with that number.
 In a form, press Enter to keep the value shown, '-' to clear it, 'cancel' to close.
+In a search field (like Customer), type what to search for, then the number of an option.
+Run a message shortcut on a message with the text you give:
+  :shortcut log_message Customer asked for a quote   ("Log to customer")
 Type 'help' for this text, 'quit' (or Ctrl-D) to leave."""
+SHORTCUT_USAGE = "Usage: :shortcut <callback_id> <message text>, e.g. :shortcut log_message Hi"
 
 
 class Console:
@@ -89,6 +95,8 @@ class Console:
                 response_url=self.slack.response_url(),
             )
             self.dispatch(body)
+        elif line == ":shortcut" or line.startswith(":shortcut "):
+            self.shortcut(line.removeprefix(":shortcut").strip())
         elif line.isdigit() and int(line) in self.choices:
             self.press(self.choices[int(line)])
         else:
@@ -112,14 +120,19 @@ class Console:
 
     # -- requests ------------------------------------------------------------------
 
-    def dispatch(self, body: str) -> None:
-        """Send a signed request into the app, show its ack, then everything it sent."""
-        headers = {
+    def send(self, body: str) -> BoltResponse:
+        """Sign a request as Slack would, hand it to the app, wait for its listeners."""
+        headers: dict[str, str | Sequence[str]] = {
             "content-type": ["application/x-www-form-urlencoded"],
             **{k.lower(): [v] for k, v in payloads.sign(self.secret, body).items()},
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         self.services.executor.wait_idle(30)
+        return response
+
+    def dispatch(self, body: str) -> None:
+        """Send a signed request into the app, show its ack, then everything it sent."""
+        response = self.send(body)
         if response.status >= 400:
             self.say(f"(the app answered HTTP {response.status})")
         elif response.body:
@@ -152,6 +165,29 @@ class Console:
             user_id=self.user_id,
             channel_id=CHANNEL,
             block_id=choice.block_id,
+            response_url=self.slack.response_url(),
+        )
+        self.dispatch(body)
+
+    def shortcut(self, rest: str) -> None:
+        """`:shortcut <callback_id> <text>`: a message shortcut on a message with that text."""
+        callback_id, _, text = rest.partition(" ")
+        if not callback_id:
+            self.say(SHORTCUT_USAGE)
+            return
+        message = {
+            "type": "message",
+            "user": self.user_id,
+            # Slack stores &, < and > in message text as entities, and sends them so.
+            "text": text.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+            "ts": f"{time.time():.6f}",
+        }
+        body = payloads.message_shortcut(
+            callback_id,
+            message,
+            team_id=self.team_id,
+            user_id=self.user_id,
+            channel_id=CHANNEL,
             response_url=self.slack.response_url(),
         )
         self.dispatch(body)
@@ -206,7 +242,7 @@ class Console:
         todo = fields
         while True:
             for field in todo:
-                answer = self.ask_field(field)
+                answer = self.ask_field(field, view)
                 if answer is _CANCEL:
                     self.say("(form closed, nothing saved)")
                     return
@@ -223,7 +259,9 @@ class Console:
                 self.say(f"  ✗ {labels.get(block_id, block_id)}: {message}")
             todo = [f for f in fields if f.block_id in errors]
 
-    def ask_field(self, field: Any) -> object:
+    def ask_field(self, field: Field, view: dict[str, Any]) -> object:
+        if field.kind == "external_select" and not field.options:
+            return self.ask_search(field, view)
         self.say(describe(field))
         while True:
             raw = self.ask("  > ")
@@ -234,14 +272,69 @@ class Console:
             except ValueError as exc:
                 self.say(f"  ✗ {exc}")
 
+    def ask_search(self, field: Field, view: dict[str, Any]) -> object:
+        """An external_select: search through the app's options listener, then pick one."""
+        self.say(describe(field))
+        self.say("  Type what to search for, then the number of the option.")
+        minimum = int(field.element.get("min_query_length") or 0)
+        while True:
+            raw = self.ask("  search> ")
+            if raw is None or raw.strip().lower() == "cancel":
+                return _CANCEL
+            raw = raw.strip()
+            if raw == "" or (raw == CLEAR and field.optional):
+                try:
+                    return parse_answer(field, raw)  # keep the current one, or clear it
+                except ValueError as exc:
+                    self.say(f"  ✗ {exc}: type what to search for")
+                    continue
+            if raw == CLEAR:
+                self.say(f"  ✗ {field.label} is required: type what to search for")
+                continue
+            if len(raw) < minimum:
+                self.say(f"  ✗ Type at least {minimum} characters")
+                continue
+            options = self.suggest(field, view, raw)
+            if not options:
+                self.say(f"  No options for {raw!r}; search again")
+                continue
+            for number, (_, text) in enumerate(options, start=1):
+                self.say(f"    {number}) {text}")
+            pick = self.ask("  pick> ")
+            if pick is None or pick.strip().lower() == "cancel":
+                return _CANCEL
+            pick = pick.strip()
+            if pick.isdigit() and 1 <= int(pick) <= len(options):
+                return options[int(pick) - 1]
+            self.say("  (nothing picked; search again)")
+
+    def suggest(self, field: Field, view: dict[str, Any], typed: str) -> list[tuple[str, str]]:
+        """What the app's options listener answers for `typed`, as (value, text) pairs."""
+        body = payloads.block_suggestion(
+            field.action_id,
+            field.block_id,
+            typed,
+            team_id=self.team_id,
+            user_id=self.user_id,
+            view=view,
+        )
+        response = self.send(body)
+        self.show_new_calls()
+        if response.status >= 400:
+            self.say(f"  (the app answered HTTP {response.status})")
+            return []
+        try:
+            data = json.loads(response.body) if response.body else {}
+        except json.JSONDecodeError:
+            return []
+        options = list(data.get("options") or [])
+        for group in data.get("option_groups") or []:
+            options.extend(group.get("options") or [])
+        return [(str(o.get("value", "")), text_of(o.get("text"))) for o in options]
+
     def submit(self, body: str) -> dict[str, str]:
         """Submit a view; return inline errors if the app answered with them."""
-        headers = {
-            "content-type": ["application/x-www-form-urlencoded"],
-            **{k.lower(): [v] for k, v in payloads.sign(self.secret, body).items()},
-        }
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
-        self.services.executor.wait_idle(30)
+        response = self.send(body)
         data = json.loads(response.body) if response.body else {}
         if data.get("response_action") == "errors":
             return data.get("errors", {})

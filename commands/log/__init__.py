@@ -1,27 +1,30 @@
-"""The /log command family and the "Log to customer" message shortcut (being built)."""
+"""The /log command family and the "Log to customer" message shortcut."""
 
 from __future__ import annotations
 
-from typing import Any
+from slack_bolt import App
 
-from slack_bolt import Ack, App
+from commands.customer.options import customer_options
+from commands.errors import guarded
+from commands.ids import ActionId, CallbackId
+from commands.log import handlers
+from commands.log.grammar import SPEC
+from commands.log.views import LogBlock
 
-from commands.usage import CommandSpec, usage_blocks, usage_fallback
-
-SPEC = CommandSpec(
-    name="/log",
-    summary="log a call, email, meeting or note with a customer",
-    usage_hint="[call|email|meeting|note] [customer] [what happened]",
-    forms=(
-        ("[call|email|meeting|note] [customer]", "open the log form, prefilled"),
-        ("call C-12 Discussed renewal, send quote", "log it at once (customer by id or name)"),
-        ("help", "show this help"),
-    ),
-)
+__all__ = ["SPEC", "register"]
 
 
 def register(app: App) -> None:
-    def log_command(ack: Ack, command: dict[str, Any]) -> None:
-        ack(text=usage_fallback(SPEC), blocks=usage_blocks(SPEC))
-
-    app.command(SPEC.name)(log_command)
+    app.command(SPEC.name)(guarded(handlers.log_command))
+    app.view(CallbackId.LOG_SAVE)(guarded(handlers.save_log))
+    app.action(ActionId.LOG_PICK_CUSTOMER)(guarded(handlers.log_for_picked))
+    for card_button in handlers.CARD_KINDS:
+        app.action(card_button)(guarded(handlers.open_from_card))
+    # The Type select in the form dispatches its change so the form shows that kind's fields.
+    app.action({"block_id": LogBlock.KIND, "action_id": ActionId.INPUT})(
+        guarded(handlers.change_kind)
+    )
+    app.message_shortcut(CallbackId.LOG_MESSAGE_SHORTCUT)(guarded(handlers.log_message))
+    # Every customer picker (external_select with CUSTOMER_SELECT) searches here; it belongs
+    # to the customer family and moves to commands/customer's register when that is free.
+    app.options(ActionId.CUSTOMER_SELECT)(guarded(customer_options))

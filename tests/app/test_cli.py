@@ -576,3 +576,75 @@ def test_shell_ignores_oauth_client_settings(tmp_path: Path) -> None:
     result = run_cli("shell", env=env, cwd=tmp_path, stdin="/salesbot help\nquit\n")
     assert result.returncode == 0, result.stderr
     assert "/customer" in result.stdout
+
+
+# -- 6. the shell: the communication log -------------------------------------------------------
+
+
+def pick_number(output: str, label: str) -> str:
+    match = re.search(rf"^\s+(\d+)\) {label}", output, re.M)
+    assert match, f"no numbered option {label!r} in:\n{output}"
+    return match.group(1)
+
+
+@pytest.mark.slow
+def test_shell_logs_a_call_picking_the_customer_by_search(shell: ShellSession) -> None:
+    shell.read_until(r"Salesbot shell")
+    shell.type("/log call")
+    shell.read_until(r"^Type\b.*\[current: Call\]")
+    shell.type("")  # keep Call
+    shell.read_until(r"^Customer\b")
+    shell.type("zzzz-nobody")
+    shell.read_until(r"No options for 'zzzz-nobody'")
+    shell.type("acme")  # the app's options listener answers the search
+    found = shell.read_until(r"^\s+\d+\) Acme Corporation \(C-\d+\)")
+    shell.type(pick_number(found, r"Acme Corporation \(C-\d+\)"))
+    for prompt, typed in (
+        (r"^When\b", ""),  # keep: now
+        (r"^Duration\b", "15"),
+        (r"^Summary\b", "Discussed the renewal"),
+        (r"^Outcome\b", ""),
+        (r"^Follow-up task\b", "Send the quote"),
+        (r"^Follow-up due\b", "tomorrow 9am"),
+    ):
+        shell.read_until(prompt)
+        shell.type(typed)
+    saved = shell.read_until(r"Follow-up T-\d+")
+    assert re.search(r"Logged a call with C-\d+ Acme Corporation", saved), saved
+    assert "Discussed the renewal" in saved and "15 min" in saved
+    assert re.search(r"Send the quote — due tomorrow, \w{3} \d+ \w{3} \d{4}, 09:00", saved), saved
+    shell.type("quit")
+    assert shell.wait() == 0
+    assert "Traceback" not in shell.stderr()
+
+
+@pytest.mark.slow
+def test_shell_runs_the_log_message_shortcut_on_some_text(shell: ShellSession) -> None:
+    shell.read_until(r"Salesbot shell")
+    shell.type("help")
+    helped = shell.read_until(r"'quit'")
+    assert ":shortcut log_message" in helped
+
+    shell.type(":shortcut log_message Customer asked for a quote & a <demo>")
+    form = shell.read_until(r"^Type\b.*\[current: Note\]")
+    assert "Summary: Customer asked for a quote & a <demo>" in form
+    assert "local.slack/archives/C0SHELL/" in form  # the message's permalink
+    shell.type("")  # keep Note
+    shell.read_until(r"^Customer\b")
+    shell.type("globex")
+    found = shell.read_until(r"^\s+\d+\) Globex \(C-\d+\)")
+    shell.type(pick_number(found, r"Globex \(C-\d+\)"))
+    shell.read_until(r"^When\b")
+    shell.type("")
+    shell.read_until(r"^Summary\b.*\[current: Customer asked for a quote & a <demo>\]")
+    for _ in range(4):  # summary, outcome, follow-up task and due: keep as they are
+        shell.type("")
+    saved = shell.read_until(r"from a Slack message")
+    assert re.search(r"Logged a note on C-\d+ Globex", saved), saved
+    assert "Customer asked for a quote & a <demo>" in saved
+
+    shell.type(":shortcut")
+    assert "Usage: :shortcut <callback_id>" in shell.read_until(r"Usage: :shortcut")
+    shell.type("quit")
+    assert shell.wait() == 0
+    assert "Traceback" not in shell.stderr()
