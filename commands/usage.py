@@ -17,7 +17,11 @@ class CommandSpec:
     forms: tuple[tuple[str, str], ...]  # (what to type, what it does)
 
     def usage_text(self) -> str:
-        return "\n".join(f"`{f'{self.name} {form}'.strip()}` — {does}" for form, does in self.forms)
+        # Forms hold <placeholders>: escaped, or Slack reads them as links and mentions.
+        return "\n".join(
+            f"`{escape(f'{self.name} {form}'.strip())}` — {escape(does)}"
+            for form, does in self.forms
+        )
 
 
 def usage_blocks(spec: CommandSpec, problem: str | None = None) -> list[Block]:

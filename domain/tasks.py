@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from domain.audit import Action, diff, snapshot
-from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from domain.ids import Kind, format_id
 from domain.text import clean
 
@@ -134,9 +134,32 @@ class TaskService:
         self._uow_factory = uow_factory
         self._clock = clock
 
-    def add(self, team_id: str, draft: TaskDraft, *, actor: str) -> Task:
+    def add(
+        self, team_id: str, draft: TaskDraft, *, actor: str, idempotency_key: str | None = None
+    ) -> Task:
+        """Save a new task; the same idempotency key returns the first result."""
+        try:
+            return self._add(team_id, draft, actor=actor, idempotency_key=idempotency_key)
+        except Conflict:
+            if not idempotency_key:
+                raise
+            # A twin request (double click, Slack retry) committed first: answer as it did.
+            with self._uow_factory() as uow:
+                earlier = uow.idempotency.get(team_id, idempotency_key)
+                if earlier is None:
+                    raise
+                return _get(uow, team_id, int(earlier))
+
+    def _add(
+        self, team_id: str, draft: TaskDraft, *, actor: str, idempotency_key: str | None
+    ) -> Task:
         with self._uow_factory() as uow:
-            task = create_task(uow, team_id, draft, actor=actor, now=self._clock.now())
+            if idempotency_key and (earlier := uow.idempotency.get(team_id, idempotency_key)):
+                return _get(uow, team_id, int(earlier))
+            now = self._clock.now()
+            task = create_task(uow, team_id, draft, actor=actor, now=now)
+            if idempotency_key:
+                uow.idempotency.put(team_id, idempotency_key, str(task.id), now=now)
             uow.commit()
             return task
 

@@ -1,36 +1,26 @@
-"""The /task command family (being built: usage only for now)."""
+"""The /task command family: add, list and complete tasks; their menu, buttons and forms."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
-from commands.usage import CommandSpec, usage_blocks, usage_fallback
+from commands.errors import guarded
+from commands.ids import ActionId, CallbackId
+from commands.task import handlers
+from commands.task.grammar import SPEC
 
-SPEC = CommandSpec(
-    name="/task",
-    summary="follow-up tasks: add, list, complete",
-    usage_hint=(
-        "add <text> [@user] [due:<when>] [C-12|D-42] | mine | @user | overdue | today | done T-7"
-    ),
-    forms=(
-        (
-            "add <text> [@user] [due:<when>] [C-12|D-42]",
-            "add a task (due: tomorrow 9am, fri, in 3 days…)",
-        ),
-        ("[mine]", "your open tasks"),
-        ("@user", "someone's open tasks"),
-        ("overdue", "your overdue tasks"),
-        ("today", "your tasks due today or overdue"),
-        ("done T-7", "mark T-7 done"),
-        ("help", "show this help"),
-    ),
-)
+__all__ = ["SPEC", "register"]
 
 
 def register(app: App) -> None:
-    def task_command(ack: Ack, command: dict[str, Any]) -> None:
-        ack(text=usage_fallback(SPEC), blocks=usage_blocks(SPEC))
-
-    app.command(SPEC.name)(task_command)
+    app.command(SPEC.name)(guarded(handlers.task_command))
+    app.action(ActionId.TASK_MENU)(guarded(handlers.task_menu))
+    app.action(ActionId.TASK_DONE)(guarded(handlers.task_done))
+    # Snooze buttons share a block in the reminder, so their ids carry the choice too.
+    app.action(re.compile(rf"^{ActionId.TASK_SNOOZE}(:\w+)?$"))(guarded(handlers.task_snooze))
+    app.action(ActionId.TASK_REASSIGN)(guarded(handlers.task_reassign))
+    app.action(ActionId.TASK_ADD)(guarded(handlers.open_task_form))
+    app.view(CallbackId.TASK_SAVE)(guarded(handlers.save_task))
+    app.view(CallbackId.TASK_REASSIGN_SAVE)(guarded(handlers.save_reassign))
