@@ -82,7 +82,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import create_app
     from bot.services import build_services
+    from bot.slack_clients import SlackClients
     from scheduler.runner import build_scheduler
+    from scheduler.sender import SlackSender
     from storage.migrate import is_up_to_date
 
     settings.require_slack()
@@ -111,7 +113,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
         services.close()
         return 2
-    scheduler = build_scheduler(services.uow_factory, services.clock)
+    sender = SlackSender(services.uow_factory, SlackClients(app))
+    scheduler = build_scheduler(services.uow_factory, services.clock, sender)
     # SIGTERM (docker stop, systemd) should shut down as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     scheduler.start()

@@ -55,7 +55,7 @@ _VIEW_MAX_BLOCKS = 100
 _MESSAGE_MAX_BLOCKS_CHARS = 13000
 _SCHEDULE_MAX_AHEAD = 120 * 24 * 3600
 _ACK_LIMIT = 3.0  # seconds Slack waits for a Socket Mode ack (or an HTTP answer)
-_DEFAULT_GRANTED_SCOPES = "commands,chat:write"
+_DEFAULT_GRANTED_SCOPES = "commands,chat:write,im:write,im:history"  # manifest.yml's bot scopes
 _ROTATING_TOKEN_LIFETIME = 12 * 3600  # seconds; Slack's rotating tokens last 12 hours
 # A bot token that names its workspace, as oauth.v2.access here issues them: xoxb-T0AAA-…
 _TEAM_IN_TOKEN = re.compile(r"^xoxb-([TE][A-Z0-9]{2,})-")
@@ -629,6 +629,7 @@ class LocalSlack:
         users: dict[str, dict] | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
@@ -642,6 +643,11 @@ class LocalSlack:
         # When set, oauth.v2.access answers invalid_client_id / bad_client_secret to others.
         self.client_id = client_id
         self.client_secret = client_secret
+        # Seconds since the epoch that new message timestamps follow (a test's FrozenClock,
+        # say), so conversations.history's oldest/latest mean what they mean at Slack.
+        # Without it, timestamps count up from 1700000000.
+        self.clock = clock
+        self._last_clock_micros = 0
         self._installs: dict[str, dict] = {}  # token issued by oauth.v2.access -> workspace
         self._refresh_tokens: dict[str, dict] = {}  # refresh token -> workspace
         self.calls: list[Call] = []
@@ -678,6 +684,7 @@ class LocalSlack:
             "views.publish": self._views_publish,
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
             "conversations.join": self._conversations_info,
             "users.info": self._users_info,
             "users.list": self._users_list,
@@ -1179,6 +1186,10 @@ class LocalSlack:
     def _next_ts(self) -> str:
         """A unique, increasing message timestamp like 1700000000.000100."""
         micros = next(self._ts) * 100
+        if self.clock is not None:
+            micros = max(int(self.clock() * 1_000_000), self._last_clock_micros + 1)
+            self._last_clock_micros = micros
+            return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
         return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _new_id(self, prefix: str) -> str:
@@ -1543,6 +1554,48 @@ class LocalSlack:
         if is_im:
             channel["user"] = channel_id[1:]
         return {"ok": True, "channel": channel}
+
+    def _conversations_history(self, method: str, args: dict) -> dict:
+        """conversations.history: what chat.postMessage put in the channel, newest first.
+
+        Honours oldest/latest (exclusive unless `inclusive`), limit and cursor; message
+        metadata is included only with include_all_metadata, as at Slack. Messages come
+        from the recorded calls, so `reset()` forgets them too.
+        """
+        if err := self._missing(method, args, "channel"):
+            return err
+        channel = str(args["channel"])
+        try:
+            oldest = float(args.get("oldest") or 0)
+            latest = float(args["latest"]) if args.get("latest") else float("inf")
+            limit = min(max(int(args.get("limit") or 100), 1), 999)
+            start = int(args.get("cursor") or 0)
+        except (TypeError, ValueError):
+            return self._fail(method, "invalid_arguments", "bad oldest, latest, limit or cursor")
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for call in self.calls_to("chat.postMessage"):
+            message = call.result.get("message")
+            if not call.result.get("ok") or call.result.get("channel") != channel or not message:
+                continue
+            ts = float(message["ts"])
+            after = ts >= oldest if inclusive else ts > oldest
+            before = ts <= latest if inclusive else ts < latest
+            if after and before:
+                shown = copy.deepcopy(message)
+                if not with_metadata:
+                    shown.pop("metadata", None)
+                found.append(shown)
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     # -- files -------------------------------------------------------------------------------
 

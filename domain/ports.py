@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.audit import Action
 from domain.customers import Contact, Customer, CustomerDraft
+from domain.delivery import Delivery
 from domain.interactions import Interaction, InteractionDraft
+from domain.reminders import DueReminder, SummarySchedule
 from domain.tasks import Task, TaskDraft
 from domain.workspaces import User, Workspace
 
@@ -107,6 +109,7 @@ class UnitOfWork(Protocol):
     interactions: InteractionRepository
     tasks: TaskRepository
     audit: AuditRepository
+    deliveries: DeliveryRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -115,3 +118,63 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class DeliveryRepository(Protocol):
+    """The delivery outbox, and the claims on due work (reminders, summaries) that feed it."""
+
+    def add(
+        self,
+        team_id: str,
+        *,
+        key: str,
+        kind: str,
+        recipient: str,
+        payload: dict[str, Any],
+        due_at: datetime,
+        now: datetime,
+    ) -> bool: ...
+    def get(self, team_id: str, delivery_id: int) -> Delivery | None: ...
+    def get_by_key(self, team_id: str, key: str) -> Delivery | None: ...
+    def find(self, team_id: str, *, kind: str | None = None) -> list[Delivery]: ...
+    def claim_due(
+        self, *, now: datetime, worker_id: str, lease_until: datetime, limit: int
+    ) -> list[Delivery]: ...
+    def hold(
+        self,
+        team_id: str,
+        delivery_id: int,
+        *,
+        worker_id: str,
+        channel_id: str,
+        lease_until: datetime,
+    ) -> bool: ...
+    def mark_sent(
+        self,
+        team_id: str,
+        delivery_id: int,
+        *,
+        worker_id: str,
+        now: datetime,
+        channel_id: str,
+        message_ts: str | None,
+    ) -> bool: ...
+    def mark_retry(
+        self,
+        team_id: str,
+        delivery_id: int,
+        *,
+        worker_id: str,
+        next_attempt_at: datetime,
+        error: str,
+    ) -> bool: ...
+    def mark_failed(
+        self, team_id: str, delivery_id: int, *, worker_id: str, error: str
+    ) -> bool: ...
+    def mark_cancelled(
+        self, team_id: str, delivery_id: int, *, worker_id: str, reason: str
+    ) -> bool: ...
+    def claim_due_reminders(self, *, now: datetime, limit: int) -> list[DueReminder]: ...
+    def summary_schedules(self, *, done_before: date) -> list[SummarySchedule]: ...
+    def claim_summary_day(self, team_id: str, day: date) -> bool: ...
+    def overdue_assignees(self, team_id: str, *, now: datetime) -> list[str]: ...

@@ -217,8 +217,17 @@ class TaskService:
         )
 
     def reopen(self, team_id: str, task_id: int, *, actor: str) -> Task:
+        """Open again; a due time still ahead gets its reminder back."""
+        task = self.get(team_id, task_id)
+        ahead = task.due_at is not None and task.due_at > self._clock.now()
         return self._change(
-            team_id, task_id, actor, status=TaskStatus.OPEN, done_at=None, done_by=None
+            team_id,
+            task_id,
+            actor,
+            status=TaskStatus.OPEN,
+            done_at=None,
+            done_by=None,
+            remind_at=task.due_at if ahead else None,
         )
 
     def snooze(self, team_id: str, task_id: int, until: datetime, *, actor: str) -> Task:

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.customers import SqlCustomerRepository
+from storage.repositories.deliveries import SqlDeliveryRepository
 from storage.repositories.idempotency import SqlIdempotencyRepository
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.tasks import SqlTaskRepository
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.interactions = SqlInteractionRepository(self._session)
         self.tasks = SqlTaskRepository(self._session)
         self.audit = SqlAuditRepository(self._session)
+        self.deliveries = SqlDeliveryRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -35,6 +35,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if PG_URL:
+        # SQLite-only tests have a PostgreSQL twin; they are left out here, not skipped.
+        sqlite_only = [item for item in items if item.get_closest_marker("sqlite")]
+        if sqlite_only:
+            config.hook.pytest_deselected(items=sqlite_only)
+            items[:] = [item for item in items if not item.get_closest_marker("sqlite")]
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
     for item in items:
@@ -42,11 +47,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+_SKIPPED_UNDER_REQUIRE_PG: list[str] = []
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     # In CI's PostgreSQL run nothing may be skipped: a skip there hides a broken setup.
     if REQUIRE_PG and report.skipped and not hasattr(report, "wasxfail"):
-        report.outcome = "failed"
-        report.longrepr = f"skipped while SALESBOT_REQUIRE_POSTGRES=1: {report.longrepr}"
+        _SKIPPED_UNDER_REQUIRE_PG.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _SKIPPED_UNDER_REQUIRE_PG:
+        print("\nskipped while SALESBOT_REQUIRE_POSTGRES=1 (not allowed):")
+        for nodeid in _SKIPPED_UNDER_REQUIRE_PG:
+            print(f"  {nodeid}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

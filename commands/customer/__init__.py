@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from commands.customer import handlers
 from commands.customer.grammar import SPEC
+from commands.customer.options import customer_options
 from commands.errors import guarded
 from commands.ids import ActionId, CallbackId
 
@@ -22,3 +23,5 @@ def register(app: App) -> None:
     app.action(ActionId.CONTACT_ADD)(guarded(handlers.open_contact_form))
     app.view(CallbackId.CONTACT_SAVE)(guarded(handlers.save_contact))
     app.action(ActionId.CONTACT_REMOVE)(guarded(handlers.remove_contact))
+    # Every customer picker (log form, task form) searches through this one listener.
+    app.options(ActionId.CUSTOMER_SELECT)(guarded(customer_options))

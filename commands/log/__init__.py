@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands.customer.options import customer_options
 from commands.errors import guarded
 from commands.ids import ActionId, CallbackId
 from commands.log import handlers
@@ -25,6 +24,3 @@ def register(app: App) -> None:
         guarded(handlers.change_kind)
     )
     app.message_shortcut(CallbackId.LOG_MESSAGE_SHORTCUT)(guarded(handlers.log_message))
-    # Every customer picker (external_select with CUSTOMER_SELECT) searches here; it belongs
-    # to the customer family and moves to commands/customer's register when that is free.
-    app.options(ActionId.CUSTOMER_SELECT)(guarded(customer_options))

@@ -90,7 +90,7 @@ def test_long_histories_page_with_show_more(bot: RunningBot, clock: FrozenClock)
 
 
 def test_contacts_are_added_from_the_card_and_removed_from_their_line(bot: RunningBot) -> None:
-    add_customer(bot)
+    customer_id = add_customer(bot)
     bot.command("/customer", "C-1")
     add, block_id = find_button(bot.last_response()["blocks"], ActionId.CONTACT_ADD)
     bot.press(add, block_id=block_id)
@@ -117,4 +117,4 @@ def test_contacts_are_added_from_the_card_and_removed_from_their_line(bot: Runni
     after = bot.last_response()
     assert after["replace_original"] is True
     assert "Wile E. Coyote" not in json.dumps(after["blocks"])
-    assert bot.services.customers.get(TEAM, 1).contacts == []
+    assert bot.services.customers.get(TEAM, customer_id).contacts == []

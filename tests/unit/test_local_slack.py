@@ -294,7 +294,7 @@ def test_oauth_v2_access_exchanges_a_code_once_for_a_bot_token_of_that_workspace
     assert resp["access_token"].startswith("xoxb-T0AAA-")
     assert resp["team"] == {"id": "T0AAA", "name": "Workspace T0AAA"}
     assert resp["authed_user"] == {"id": "U0AAA"}
-    assert resp["scope"] == "commands,chat:write"
+    assert resp["scope"] == "commands,chat:write,im:write,im:history"
     assert resp["app_id"] == "A0LOCAL" and resp["bot_user_id"] == "U0AAABOT"
     assert resp["enterprise"] is None and resp["is_enterprise_install"] is False
     call = local.calls_to("oauth.v2.access")[0]
@@ -395,6 +395,51 @@ def test_workspace_methods(local: LocalSlack, client: WebClient) -> None:
     assert client.conversations_join(channel="C2")["channel"]["id"] == "C2"
     assert client.team_info()["team"]["id"] == "T0LOCAL"
     local.assert_no_problems()
+
+
+def test_conversations_history_returns_posted_messages_newest_first(
+    local: LocalSlack, client: WebClient
+) -> None:
+    metadata = {"event_type": "salesbot_delivery", "event_payload": {"key": "k1"}}
+    first = client.chat_postMessage(channel="U1", text="one", metadata=metadata)["ts"]
+    second = client.chat_postMessage(channel="DU1", text="two")["ts"]
+    client.chat_postMessage(channel="C1", text="elsewhere")
+
+    history = client.conversations_history(channel="DU1", include_all_metadata=True)
+    assert [m["text"] for m in history["messages"]] == ["two", "one"]
+    assert history["messages"][1]["metadata"] == metadata
+    assert history["has_more"] is False
+    # Metadata only when asked for, as at Slack; oldest and latest are exclusive.
+    plain = client.conversations_history(channel="DU1")["messages"]
+    assert all("metadata" not in m for m in plain)
+    assert [
+        m["ts"] for m in client.conversations_history(channel="DU1", oldest=first)["messages"]
+    ] == [second]
+    assert [
+        m["ts"] for m in client.conversations_history(channel="DU1", latest=second)["messages"]
+    ] == [first]
+    page = client.conversations_history(channel="DU1", limit=1)
+    assert page["has_more"] is True and [m["text"] for m in page["messages"]] == ["two"]
+    cursor = page["response_metadata"]["next_cursor"]
+    rest = client.conversations_history(channel="DU1", limit=1, cursor=cursor)
+    assert [m["text"] for m in rest["messages"]] == ["one"] and rest["has_more"] is False
+    assert client.conversations_history(channel="DU9")["messages"] == []
+    local.assert_no_problems()
+
+
+def test_message_timestamps_can_follow_a_clock() -> None:
+    now = [1772465400.0]
+    with LocalSlack(clock=lambda: now[0]) as local:
+        client = WebClient(token="xoxb-test", base_url=local.api_url)
+        first = client.chat_postMessage(channel="C1", text="a")["ts"]
+        second = client.chat_postMessage(channel="C1", text="b")["ts"]  # same instant
+        now[0] += 60
+        third = client.chat_postMessage(channel="C1", text="c")["ts"]
+    assert (first, second, third) == (
+        "1772465400.000000",
+        "1772465400.000001",
+        "1772465460.000000",
+    )
 
 
 # -- message validation ---------------------------------------------------------------------

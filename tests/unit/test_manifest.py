@@ -37,6 +37,7 @@ def test_manifest_commands_are_the_commands_the_app_handles(manifest: dict) -> N
 
 def test_manifest_scopes_cover_what_the_code_calls(manifest: dict) -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    # slash commands need `commands`; chat.postMessage/postEphemeral (DMs to a user id
-    # included) need chat:write; views.open needs none. Ask for nothing more.
-    assert scopes == {"commands", "chat:write"}
+    # slash commands need `commands`; chat.postMessage/postEphemeral need chat:write;
+    # reminders open the DM (conversations.open: im:write) and, when retried after a crash,
+    # look in it for the message already sent (conversations.history: im:history).
+    assert scopes == {"commands", "chat:write", "im:write", "im:history"}
