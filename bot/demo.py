@@ -348,6 +348,8 @@ def _seed_activity(
                 due_has_time=True,
             )
         clocked = InteractionService(services.uow_factory, FrozenClock(when))
-        _, made = clocked.log(team_id, draft, actor=owner, follow_up=task)
+        clocked.log(team_id, draft, actor=owner)
+        # Follow-ups are added now: those already overdue had their reminders long ago.
+        made = services.tasks.add(team_id, task, actor=owner) if task else None
         if made is not None and index % 5 == 0:
             services.tasks.complete(team_id, made.id, actor=owner)

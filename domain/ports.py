@@ -18,6 +18,7 @@ from domain.workspaces import User, Workspace
 class WorkspaceRepository(Protocol):
     def get(self, team_id: str) -> Workspace | None: ...
     def add(self, workspace: Workspace) -> Workspace: ...
+    def update(self, team_id: str, values: dict[str, Any]) -> Workspace: ...
 
 
 class UserRepository(Protocol):
@@ -72,7 +73,15 @@ class InteractionRepository(Protocol):
 
 
 class TaskRepository(Protocol):
-    def add(self, team_id: str, draft: TaskDraft, *, actor: str, now: datetime) -> Task: ...
+    def add(
+        self,
+        team_id: str,
+        draft: TaskDraft,
+        *,
+        actor: str,
+        now: datetime,
+        remind_at: datetime | None,
+    ) -> Task: ...
     def get(self, team_id: str, task_id: int) -> Task | None: ...
     def get_by_number(self, team_id: str, number: int) -> Task | None: ...
     def update(

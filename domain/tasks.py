@@ -120,7 +120,9 @@ def create_task(
     """Add a task inside an open unit of work (shared by /task and logging with a follow-up)."""
     if draft.customer_id is not None and uow.customers.get(team_id, draft.customer_id) is None:
         raise NotFound("That customer does not exist in this workspace.")
-    task = uow.tasks.add(team_id, draft, actor=actor, now=now)
+    # A due time already past gets no reminder: the person is looking at the task right now.
+    remind_at = draft.due_at if draft.due_at is not None and draft.due_at >= now else None
+    task = uow.tasks.add(team_id, draft, actor=actor, now=now, remind_at=remind_at)
     uow.audit.record(
         team_id, actor, Action.CREATE, "task", task.id, snapshot(task, FIELDS), now=now
     )

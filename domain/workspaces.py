@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
+
+from domain.errors import DomainError
 
 if TYPE_CHECKING:
     from domain.clock import Clock
@@ -27,6 +30,7 @@ class Workspace(BaseModel):
     name: str | None = None
     timezone: str = "UTC"
     currency: str = "USD"
+    overdue_summary_time: str = "08:30"
     created_at: datetime
 
     @property
@@ -43,6 +47,18 @@ class User(BaseModel):
     timezone: str | None = None
     name: str | None = None
     created_at: datetime
+
+
+_CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+MANAGING_ROLES = (Role.ADMIN, Role.MANAGER)
+
+
+def parse_clock_time(text: str) -> str:
+    """'8:30' -> '08:30'; raises DomainError for anything that is not a 24-hour time."""
+    match = _CLOCK_TIME.match(text.strip())
+    if not match:
+        raise DomainError(f"“{text.strip()[:20]}” is not a time of day: use HH:MM, like 08:30.")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 class WorkspaceService:
@@ -76,3 +92,30 @@ class WorkspaceService:
                 )
             uow.commit()
             return workspace, user
+
+    def change_settings(
+        self,
+        team_id: str,
+        actor: User | None,
+        *,
+        timezone: str | None = None,
+        overdue_summary_time: str | None = None,
+    ) -> Workspace:
+        """Change the workspace's timezone or morning summary time (admins and managers)."""
+        if actor is None or actor.role not in MANAGING_ROLES:
+            raise DomainError("Only an admin or a manager can change Salesbot's settings.")
+        values: dict[str, str] = {}
+        if timezone is not None:
+            try:
+                ZoneInfo(timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise DomainError(
+                    f"“{timezone[:40]}” is not a timezone: use a name like Europe/Berlin."
+                ) from None
+            values["timezone"] = timezone
+        if overdue_summary_time is not None:
+            values["overdue_summary_time"] = parse_clock_time(overdue_summary_time)
+        with self._uow_factory() as uow:
+            workspace = uow.workspaces.update(team_id, values)
+            uow.commit()
+            return workspace

@@ -12,7 +12,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,6 +26,9 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.shell.forms import CLEAR, Field, describe, fields_of, parse_answer, state_values
 from bot.shell.render import Choice, render_blocks, render_view, text_of
+from bot.slack_clients import SlackClients
+from scheduler import jobs
+from scheduler.sender import SlackSender
 from storage.migrate import upgrade
 
 CHANNEL = "C0SHELL"
@@ -38,6 +41,8 @@ In a form, press Enter to keep the value shown, '-' to clear it, 'cancel' to clo
 In a search field (like Customer), type what to search for, then the number of an option.
 Run a message shortcut on a message with the text you give:
   :shortcut log_message Customer asked for a quote   ("Log to customer")
+Reminders and summaries that fall due arrive as DMs the next time you press Enter
+(or type ':tick').
 Type 'help' for this text, 'quit' (or Ctrl-D) to leave."""
 SHORTCUT_USAGE = "Usage: :shortcut <callback_id> <message text>, e.g. :shortcut log_message Hi"
 
@@ -56,8 +61,10 @@ class Console:
         user_id: str,
         stdin: TextIO,
         stdout: TextIO,
+        tick: Callable[[], object] | None = None,
     ) -> None:
         self.app, self.services, self.slack = app, services, slack
+        self.tick = tick
         self.secret, self.team_id, self.user_id = secret, team_id, user_id
         self.stdin, self.stdout = stdin, stdout
         self.interactive = stdin.isatty()
@@ -67,6 +74,12 @@ class Console:
         self._files = Path("charts")
 
     # -- input -------------------------------------------------------------------
+
+    def deliver_due(self) -> None:
+        """Run the scheduler's work once, as `serve` does every few seconds, and show DMs."""
+        if self.tick is not None:
+            self.tick()
+            self.show_new_calls()
 
     def run(self) -> int:
         self.say(
@@ -80,7 +93,8 @@ class Console:
             self.handle(line.strip())
 
     def handle(self, line: str) -> None:
-        if not line:
+        self.deliver_due()
+        if not line or line == ":tick":
             return
         if line in ("help", "?"):
             self.say(SHELL_HELP)
@@ -201,7 +215,11 @@ class Console:
             self.show_call(call)
 
     def show_call(self, call: Call) -> None:
-        if call.method in MESSAGE_METHODS:
+        if call.method in MESSAGE_METHODS and (other := self._someone_elses_dm(call)):
+            # In Slack only they would see it; here a line says it went out.
+            first = (call.args.get("text") or "").splitlines()[0] if call.args.get("text") else ""
+            self.say(f"(Salesbot sent @{other} a DM: {text_of(first)[:100]})")
+        elif call.method in MESSAGE_METHODS:
             self.show_message(call.args)
         elif call.method in VIEW_METHODS and call.result.get("ok"):
             self.fill_form(call.result["view"])
@@ -212,6 +230,16 @@ class Console:
                 self.save_file(file["id"], file.get("title") or file["id"])
         if not call.result.get("ok", True):
             self.say(f"(Slack refused {call.method}: {call.result.get('error')})")
+
+    def _someone_elses_dm(self, call: Call) -> str | None:
+        """The user a DM went to, when that is not the person at this console."""
+        if call.method != "chat.postMessage":
+            return None
+        channel = str(call.args.get("channel") or "")
+        user = channel[1:] if channel.startswith("D") else channel
+        if channel.startswith(("D", "U", "W")) and user != self.user_id:
+            return user
+        return None
 
     def show_message(self, message: dict[str, Any]) -> None:
         rendered = render_blocks(
@@ -382,6 +410,13 @@ def run_shell(
                         file=stdout or sys.stdout,
                     )
             app = create_app(local, services)
+            sender = SlackSender(services.uow_factory, SlackClients(app))
+
+            def tick() -> None:
+                jobs.enqueue_reminders(services.uow_factory, services.clock)
+                jobs.enqueue_overdue_summaries(services.uow_factory, services.clock)
+                jobs.send_deliveries(services.uow_factory, services.clock, sender, "shell")
+
             slack.reset()
             console = Console(
                 app,
@@ -392,6 +427,7 @@ def run_shell(
                 user_id=user_id,
                 stdin=stdin or sys.stdin,
                 stdout=stdout or sys.stdout,
+                tick=tick,
             )
             return console.run()
         finally:

@@ -18,13 +18,21 @@ class SqlTaskRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, team_id: str, draft: TaskDraft, *, actor: str, now: datetime) -> Task:
+    def add(
+        self,
+        team_id: str,
+        draft: TaskDraft,
+        *,
+        actor: str,
+        now: datetime,
+        remind_at: datetime | None,
+    ) -> Task:
         row = TaskRow(
             team_id=team_id,
             number=next_value(self._session, team_id, "task"),
             created_by=actor,
             status=TaskStatus.OPEN,
-            remind_at=draft.due_at,
+            remind_at=remind_at,
             created_at=now,
             updated_at=now,
             **draft.model_dump(),

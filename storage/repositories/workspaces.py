@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,14 @@ class SqlWorkspaceRepository:
         found = self.get(workspace.team_id)
         assert found is not None
         return found
+
+    def update(self, team_id: str, values: dict[str, Any]) -> Workspace:
+        row = self._session.get(WorkspaceRow, team_id)
+        assert row is not None, "workspaces are created before anyone can change them"
+        for name, value in values.items():
+            setattr(row, name, value)
+        self._session.flush()
+        return Workspace.model_validate(row)
 
 
 class SqlUserRepository:

@@ -648,3 +648,38 @@ def test_shell_runs_the_log_message_shortcut_on_some_text(shell: ShellSession) -
     shell.type("quit")
     assert shell.wait() == 0
     assert "Traceback" not in shell.stderr()
+
+
+@pytest.mark.slow
+def test_shell_delivers_a_reminder_when_it_falls_due(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services import build_services
+    from domain.tasks import TaskDraft
+    from storage.migrate import upgrade
+    from tests.conftest import make_settings
+
+    url = sqlite_url(tmp_path / "shell.db")
+    services = build_services(make_settings(url))
+    try:
+        upgrade(services.engine)
+        services.workspaces.ensure("T0LOCAL", "U0LOCAL")
+        due = datetime.now(UTC) + timedelta(seconds=2)
+        draft = TaskDraft.from_input(
+            title="Ring Acme back", assignee_id="U0LOCAL", due_at=due, due_has_time=True
+        )
+        services.tasks.add("T0LOCAL", draft, actor="U0LOCAL")
+    finally:
+        services.close()
+    session = ShellSession(env=clean_env(DATABASE_URL=url), cwd=tmp_path)
+    try:
+        session.read_until(r"Salesbot shell")
+        session.type("")  # not due yet: nothing arrives
+        time.sleep(3)
+        session.type("")  # Enter: the scheduler's work runs, the DM is shown
+        reminder = session.read_until(r"\[\d+\] Open customer|\[\d+\] Done")
+        assert "Reminder: T-1 Ring Acme back" in reminder
+        session.type("quit")
+        assert session.wait() == 0
+    finally:
+        session.kill()

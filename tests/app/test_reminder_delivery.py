@@ -45,7 +45,7 @@ from domain.reminders import (
     enqueue_due_reminders,
     enqueue_overdue_summaries,
 )
-from domain.tasks import Task, TaskDraft
+from domain.tasks import Task, TaskDraft, TaskService
 from scheduler import jobs
 from scheduler.sender import METADATA_EVENT, SlackSender
 from storage.engine import make_engine
@@ -123,7 +123,11 @@ def add_task(
     draft = TaskDraft.from_input(
         title=title, assignee_id=BOB, due_at=due, due_has_time=True, customer_id=customer_id
     )
-    return services.tasks.add(TEAM, draft, actor=ALICE)
+    # Added a day before it falls due, as a follow-up is; one added already overdue would
+    # (rightly) get no reminder at all.
+    now = services.clock.now()
+    added_at = min(now, (due or now) - timedelta(days=1))
+    return TaskService(services.uow_factory, FrozenClock(added_at)).add(TEAM, draft, actor=ALICE)
 
 
 def posts(slack: LocalSlack, kind: str = "task-reminder:") -> list[Call]:
