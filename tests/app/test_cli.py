@@ -683,3 +683,20 @@ def test_shell_delivers_a_reminder_when_it_falls_due(tmp_path: Path) -> None:
         assert session.wait() == 0
     finally:
         session.kill()
+
+
+@pytest.mark.slow
+def test_shell_adds_lists_and_completes_tasks(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=sqlite_url(tmp_path / "shell.db"), SALESBOT_TIMEZONE="UTC")
+    script = "/task add Send the quote due:tomorrow 9am C-1\n/task\n/task done T-1\n/task\nquit\n"
+    result = run_cli("shell", env=env, cwd=tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "no customer c-1" in out.lower()  # an empty workspace has no C-1: nothing written
+    assert "Added T-" not in out
+    script = "/task add Send the quote due:tomorrow 9am\n/task\n/task done T-1\n/task\nquit\n"
+    out = run_cli("shell", env=env, cwd=tmp_path, stdin=script).stdout
+    assert re.search(r"Added T-1 Send the quote .*due tomorrow, \w{3} \d+ \w{3} \d{4}, 09:00", out)
+    assert "Your open tasks (1)" in out
+    assert "Done by @U0LOCAL" in out
+    assert "No open tasks" in out
