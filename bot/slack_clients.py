@@ -6,18 +6,18 @@ import threading
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from scheduler.sender import NotInstalled
 
 
 class SlackClients:
-    """The WebClient to use for a workspace.
+    """The WebClient to use for a workspace, for posting what no request started.
 
-    With SLACK_BOT_TOKEN that is the app's own client. With OAuth installs it is a client
-    like the app's (same base URL, retry handlers, logger and timeout) carrying the bot
-    token stored for that workspace, refreshed first when it is a rotating token about to
-    expire, exactly as Bolt does for a request.
+    Like the app's client (same base URL, logger and timeout) but retrying only rate limits,
+    carrying SLACK_BOT_TOKEN, or with OAuth installs the bot token stored for that
+    workspace, refreshed first when it is a rotating token about to expire, as Bolt does.
     """
 
     def __init__(self, app: App) -> None:
@@ -38,7 +38,7 @@ class SlackClients:
     def for_team(self, team_id: str) -> WebClient:
         """A client acting as the bot in `team_id`; NotInstalled when there is no bot there."""
         if self._store is None:
-            return self._app.client
+            return self._client(self._app.client.token or "")
         bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
         if bot is None or not bot.bot_token:
             raise NotInstalled(f"Salesbot is not installed in workspace {team_id}")
@@ -62,7 +62,12 @@ class SlackClients:
                     base_url=base.base_url,
                     timeout=base.timeout,
                     logger=base.logger,
-                    retry_handlers=base.retry_handlers,
+                    # Only 429s are retried here: a lost response to a post that Slack did
+                    # accept must come back as a failed attempt, so the next one checks the
+                    # DM's history before posting again, instead of posting twice at once.
+                    retry_handlers=[
+                        h for h in base.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)
+                    ],
                 )
                 # Tokens rotate; keep only the current few rather than every one ever seen.
                 if len(self._clients) > 100:

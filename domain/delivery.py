@@ -193,12 +193,17 @@ def send_due(
     worker_id: str,
     limit: int = 50,
     lease: timedelta = DEFAULT_LEASE,
+    only_team: str | None = None,
 ) -> SendReport:
     """Claim due deliveries (committed before anything is posted), post each, record how it went."""
     now = clock.now()
     with uow_factory() as uow:
         claimed = uow.deliveries.claim_due(
-            now=now, worker_id=worker_id, lease_until=now + lease, limit=limit
+            now=now,
+            worker_id=worker_id,
+            lease_until=now + lease,
+            limit=limit,
+            only_team=only_team,
         )
         uow.commit()
     report = SendReport(claimed=len(claimed))

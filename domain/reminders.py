@@ -77,27 +77,37 @@ class SummarySchedule(BaseModel):
         return (today, at) if now >= at else None
 
 
-def reminder_key(task_id: int, remind_at: datetime) -> str:
-    """One reminder per task and reminder time: a snooze makes a new one."""
-    return f"task-reminder:{task_id}:{remind_at.astimezone(UTC).isoformat()}"
+def reminder_key(task_id: int, remind_at: datetime, recipient: str) -> str:
+    """One reminder per task, reminder time and assignee: a snooze or a reassignment makes
+    a new one."""
+    return f"task-reminder:{task_id}:{remind_at.astimezone(UTC).isoformat()}:{recipient}"
 
 
 def summary_key(user_id: str, day: date) -> str:
     return f"overdue-summary:{user_id}:{day.isoformat()}"
 
 
-def enqueue_due_reminders(uow_factory: UnitOfWorkFactory, clock: Clock, *, limit: int = 200) -> int:
-    """Turn open tasks whose remind_at has come into deliveries; how many were new."""
+def enqueue_due_reminders(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    limit: int = 200,
+    only_team: str | None = None,
+) -> int:
+    """Turn open tasks whose remind_at has come into deliveries; how many were new.
+
+    `only_team` limits the work to one workspace (the local shell, which must never take
+    another workspace's reminders from a shared database)."""
     now = clock.now()
     queued = 0
     for _ in range(MAX_BATCHES):
         with uow_factory() as uow:
-            due = uow.deliveries.claim_due_reminders(now=now, limit=limit)
+            due = uow.deliveries.claim_due_reminders(now=now, limit=limit, only_team=only_team)
             for reminder in due:
                 queued += enqueue(
                     uow,
                     team_id=reminder.team_id,
-                    key=reminder_key(reminder.task_id, reminder.remind_at),
+                    key=reminder_key(reminder.task_id, reminder.remind_at, reminder.assignee_id),
                     kind=TASK_REMINDER,
                     recipient=reminder.assignee_id,
                     payload={"task_id": reminder.task_id},
@@ -110,14 +120,16 @@ def enqueue_due_reminders(uow_factory: UnitOfWorkFactory, clock: Clock, *, limit
     return queued
 
 
-def enqueue_overdue_summaries(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+def enqueue_overdue_summaries(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, only_team: str | None = None
+) -> int:
     """Once per local day per workspace, at its summary time: one delivery per person with
     overdue tasks. How many were new."""
     now = clock.now()
     # No workspace's local date is later than UTC's plus one day, so nothing else can be due.
     with uow_factory() as uow:
         schedules = uow.deliveries.summary_schedules(
-            done_before=now.astimezone(UTC).date() + timedelta(days=1)
+            done_before=now.astimezone(UTC).date() + timedelta(days=1), only_team=only_team
         )
     queued = 0
     for schedule in schedules:

@@ -244,7 +244,13 @@ class TaskService:
         )
 
     def reassign(self, team_id: str, task_id: int, assignee_id: str, *, actor: str) -> Task:
-        return self._change(team_id, task_id, actor, assignee_id=assignee_id)
+        """Give the task to someone else; a due time still ahead reminds them instead."""
+        task = self.get(team_id, task_id)
+        ahead = task.due_at is not None and task.due_at >= self._clock.now()
+        values: dict[str, object] = {"assignee_id": assignee_id}
+        if ahead and task.status is TaskStatus.OPEN and task.remind_at is None:
+            values["remind_at"] = task.due_at  # its reminder was already taken for the old one
+        return self._change(team_id, task_id, actor, **values)
 
     def _change(self, team_id: str, task_id: int, actor: str, **values: object) -> Task:
         with self._uow_factory() as uow:

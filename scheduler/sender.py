@@ -171,6 +171,8 @@ def render_task_reminder(uow: UnitOfWork, delivery: Delivery, attempt: Attempt) 
         raise Skip(f"{task.public_id} was done meanwhile")
     if task.remind_at is not None and task.remind_at > delivery.due_at:
         raise Skip(f"{task.public_id} was snoozed: a later reminder will come")
+    if task.assignee_id != delivery.recipient:
+        raise Skip(f"{task.public_id} was reassigned: its new assignee has been told")
     customer = uow.customers.get(delivery.team_id, task.customer_id) if task.customer_id else None
     text, blocks = reminder_message(
         task, customer, tz=_timezone(uow, delivery.team_id), now=attempt.now, late=attempt.late

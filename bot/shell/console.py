@@ -27,7 +27,8 @@ from bot.settings import Settings
 from bot.shell.forms import CLEAR, Field, describe, fields_of, parse_answer, state_values
 from bot.shell.render import Choice, render_blocks, render_view, text_of
 from bot.slack_clients import SlackClients
-from scheduler import jobs
+from domain import reminders
+from domain.delivery import send_due
 from scheduler.sender import SlackSender
 from storage.migrate import upgrade
 
@@ -413,9 +414,12 @@ def run_shell(
             sender = SlackSender(services.uow_factory, SlackClients(app))
 
             def tick() -> None:
-                jobs.enqueue_reminders(services.uow_factory, services.clock)
-                jobs.enqueue_overdue_summaries(services.uow_factory, services.clock)
-                jobs.send_deliveries(services.uow_factory, services.clock, sender, "shell")
+                # Only this console's workspace: on a shared database the shell must never
+                # take (and "send" locally) another workspace's reminders.
+                uow, clock = services.uow_factory, services.clock
+                reminders.enqueue_due_reminders(uow, clock, only_team=team_id)
+                reminders.enqueue_overdue_summaries(uow, clock, only_team=team_id)
+                send_due(uow, clock, sender, worker_id="shell", only_team=team_id)
 
             slack.reset()
             console = Console(

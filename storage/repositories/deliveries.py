@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -86,7 +86,13 @@ class SqlDeliveryRepository:
         return [Delivery.model_validate(row) for row in rows]
 
     def claim_due(
-        self, *, now: datetime, worker_id: str, lease_until: datetime, limit: int
+        self,
+        *,
+        now: datetime,
+        worker_id: str,
+        lease_until: datetime,
+        limit: int,
+        only_team: str | None = None,
     ) -> list[Delivery]:
         """Take up to `limit` deliveries that are due, or whose worker's lease ran out."""
         eligible = or_(
@@ -99,6 +105,8 @@ class SqlDeliveryRepository:
                 DeliveryRow.claimed_until <= now,
             ),
         )
+        if only_team is not None:
+            eligible = and_(DeliveryRow.team_id == only_team, eligible)
         oldest_first = (
             select(DeliveryRow.id)
             .where(eligible)
@@ -221,7 +229,9 @@ class SqlDeliveryRepository:
 
     # -- what feeds it: due reminders and daily summaries ------------------------------------
 
-    def claim_due_reminders(self, *, now: datetime, limit: int) -> list[DueReminder]:
+    def claim_due_reminders(
+        self, *, now: datetime, limit: int, only_team: str | None = None
+    ) -> list[DueReminder]:
         """Open tasks whose remind_at has come, with remind_at cleared (claimed) in this
         transaction; a task changed meanwhile (done, snoozed) is left alone."""
         query = (
@@ -230,6 +240,7 @@ class SqlDeliveryRepository:
                 TaskRow.status == TaskStatus.OPEN,
                 TaskRow.remind_at.is_not(None),
                 TaskRow.remind_at <= now,
+                TaskRow.team_id == only_team if only_team is not None else true(),
             )
             .order_by(TaskRow.remind_at, TaskRow.id)
             .limit(limit)
@@ -260,7 +271,9 @@ class SqlDeliveryRepository:
                 )
         return claimed
 
-    def summary_schedules(self, *, done_before: date) -> list[SummarySchedule]:
+    def summary_schedules(
+        self, *, done_before: date, only_team: str | None = None
+    ) -> list[SummarySchedule]:
         """Workspaces whose overdue summaries were last queued before `done_before`."""
         rows = self._session.execute(
             select(
@@ -273,7 +286,8 @@ class SqlDeliveryRepository:
                 or_(
                     WorkspaceRow.overdue_summary_on.is_(None),
                     WorkspaceRow.overdue_summary_on < done_before,
-                )
+                ),
+                WorkspaceRow.team_id == only_team if only_team is not None else true(),
             )
             .order_by(WorkspaceRow.team_id)
         ).all()

@@ -101,8 +101,8 @@ def test_a_reminder_is_enqueued_once_at_its_due_time_and_not_before(
     assert reminders_now(crm) == 0
 
     (reminder,) = deliveries(crm)
-    assert reminder.key == f"task-reminder:{task.id}:2026-03-02T16:30:00+00:00"
-    assert reminder.key == reminder_key(task.id, due)
+    assert reminder.key == f"task-reminder:{task.id}:2026-03-02T16:30:00+00:00:{BOB}"
+    assert reminder.key == reminder_key(task.id, due, BOB)
     assert (reminder.kind, reminder.recipient, reminder.payload) == (
         TASK_REMINDER,
         BOB,
@@ -125,7 +125,7 @@ def test_snoozing_schedules_a_new_reminder(crm: Services, clock: FrozenClock) ->
     assert reminders_now(crm) == 1
     first, second = deliveries(crm, kind=TASK_REMINDER)
     assert first.key != second.key
-    assert second.key == reminder_key(task.id, later)
+    assert second.key == reminder_key(task.id, later, ALICE)
     assert second.due_at == later
 
 
