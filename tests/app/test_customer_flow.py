@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from commands.ids import ActionId, BlockId, CallbackId
 from tests.harness import TEAM, USER, RunningBot, find_button, text_values
@@ -257,3 +258,24 @@ def test_a_card_stays_within_block_kit_limits_whatever_was_typed(bot: RunningBot
     assert all(len(f["text"]) <= 2000 for f in fields)
     assert fields[5]["text"].startswith("*Tags*")
     assert fields[5]["text"].endswith("…")  # the tags field was shortened, not refused
+
+
+def test_a_50000_character_note_is_refused_on_its_field(bot: RunningBot) -> None:
+    values = fill("Acme")
+    values[BlockId.CUSTOMER_NOTES] = {"value": {"type": "plain_text_input", "value": "x" * 50_000}}
+    reply = bot.submit(add_form(bot), values)
+    assert reply.json()["errors"] == {
+        BlockId.CUSTOMER_NOTES: "That is 50,000 characters; keep notes under 3,000."
+    }
+    bot.command("/customer", "acme")
+    assert bot.last_response()["text"].startswith("No customer matches")
+
+
+def test_a_50000_character_quick_log_is_refused_and_writes_nothing(bot: RunningBot) -> None:
+    bot.submit(add_form(bot), fill("Acme"))
+    reply = bot.command("/log", "note C-1 " + "x" * 50_000)
+    assert reply.status == 200
+    said = reply.text + json.dumps(bot.slack.calls_to("response_url")[-1].args)
+    assert re.search(r"That is 50,0\d\d characters; keep a log entry under 3,000", said)
+    customer = bot.services.customers.get_by_number(TEAM, 1)
+    assert bot.services.interactions.history(TEAM, customer.id).total == 0
