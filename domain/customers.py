@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.audit import Action, diff, snapshot
 from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.idempotency import write_once
 from domain.ids import Kind, format_id, parse_id
 from domain.text import clean, fold
 
@@ -218,33 +219,9 @@ class CustomerService:
         idempotency_key: str | None = None,
     ) -> Customer:
         """Save a new customer; the same idempotency key returns the first result."""
-        try:
-            return self._create(team_id, draft, actor=actor, idempotency_key=idempotency_key)
-        except (Conflict, ValidationFailed):
-            if not idempotency_key:
-                raise
-            # A twin request (double click, Slack retry) committed first: answer as it did.
-            with self._uow_factory() as uow:
-                earlier = uow.idempotency.get(team_id, idempotency_key)
-                if earlier is None:
-                    raise
-                return self._get_by_id(uow, team_id, int(earlier))
 
-    def _create(
-        self,
-        team_id: str,
-        draft: CustomerDraft,
-        *,
-        actor: str | None,
-        idempotency_key: str | None,
-    ) -> Customer:
-        with self._uow_factory() as uow:
-            if idempotency_key:
-                earlier = uow.idempotency.get(team_id, idempotency_key)
-                if earlier is not None:
-                    return self._get_by_id(uow, team_id, int(earlier))
+        def write(uow: UnitOfWork) -> Customer:
             self._check_name_free(uow, team_id, draft, except_id=None)
-            now = self._clock.now()
             customer = uow.customers.add(team_id, draft, actor=actor, now=now)
             uow.audit.record(
                 team_id,
@@ -255,10 +232,20 @@ class CustomerService:
                 snapshot(customer, FIELDS),
                 now=now,
             )
-            if idempotency_key:
-                uow.idempotency.put(team_id, idempotency_key, str(customer.id), now=now)
-            uow.commit()
             return customer
+
+        now = self._clock.now()
+        return write_once(
+            self._uow_factory,
+            team_id,
+            idempotency_key,
+            now=now,
+            write=write,
+            result_ref=lambda customer: str(customer.id),
+            load=lambda uow, ref: self._get_by_id(uow, team_id, int(ref)),
+            # A twin's committed name makes ours a duplicate rather than a key conflict.
+            races=(Conflict, ValidationFailed),
+        )
 
     def update(
         self, team_id: str, customer_id: int, draft: CustomerDraft, *, actor: str | None

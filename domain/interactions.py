@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.audit import Action, snapshot
 from domain.errors import NotFound, ValidationFailed
+from domain.idempotency import write_once
 from domain.text import clean
 
 if TYPE_CHECKING:
     from domain.clock import Clock
-    from domain.ports import UnitOfWorkFactory
+    from domain.ports import UnitOfWork, UnitOfWorkFactory
     from domain.tasks import Task, TaskDraft
 
 SUMMARY_MAX = 3000  # fits one Slack section with room for the heading
@@ -159,17 +160,13 @@ class InteractionService:
         follow_up: TaskDraft | None = None,
         idempotency_key: str | None = None,
     ) -> tuple[Interaction, Task | None]:
-        """Save the entry, and its follow-up task if any, in one transaction."""
-        with self._uow_factory() as uow:
-            if idempotency_key and (earlier := uow.idempotency.get(team_id, idempotency_key)):
-                interaction_id, _, task_id = earlier.partition(":")
-                found = uow.interactions.get(team_id, int(interaction_id))
-                task = uow.tasks.get(team_id, int(task_id)) if task_id else None
-                if found is not None:
-                    return found, task
+        """Save the entry, and its follow-up task if any, in one transaction; the same
+        idempotency key returns the first result (a twin request is not an error)."""
+        from domain.tasks import create_task
+
+        def write(uow: UnitOfWork) -> tuple[Interaction, Task | None]:
             if uow.customers.get(team_id, draft.customer_id) is None:
                 raise NotFound("That customer does not exist in this workspace.")
-            now = self._clock.now()
             interaction = uow.interactions.add(team_id, draft, actor=actor, now=now)
             uow.audit.record(
                 team_id,
@@ -182,14 +179,26 @@ class InteractionService:
             )
             task = None
             if follow_up is not None:
-                from domain.tasks import create_task
-
                 task = create_task(uow, team_id, follow_up, actor=actor, now=now)
-            if idempotency_key:
-                result = f"{interaction.id}:{task.id if task else ''}"
-                uow.idempotency.put(team_id, idempotency_key, result, now=now)
-            uow.commit()
             return interaction, task
+
+        def load(uow: UnitOfWork, ref: str) -> tuple[Interaction, Task | None]:
+            interaction_id, _, task_id = ref.partition(":")
+            found = uow.interactions.get(team_id, int(interaction_id))
+            if found is None:
+                raise NotFound("That log entry does not exist any more.")
+            return found, uow.tasks.get(team_id, int(task_id)) if task_id else None
+
+        now = self._clock.now()
+        return write_once(
+            self._uow_factory,
+            team_id,
+            idempotency_key,
+            now=now,
+            write=write,
+            result_ref=lambda saved: f"{saved[0].id}:{saved[1].id if saved[1] else ''}",
+            load=load,
+        )
 
     def history(
         self, team_id: str, customer_id: int, *, offset: int = 0, limit: int = 5

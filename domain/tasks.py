@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from domain.audit import Action, diff, snapshot
-from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.idempotency import write_once
 from domain.ids import Kind, format_id
 from domain.text import clean
 
@@ -140,30 +141,16 @@ class TaskService:
         self, team_id: str, draft: TaskDraft, *, actor: str, idempotency_key: str | None = None
     ) -> Task:
         """Save a new task; the same idempotency key returns the first result."""
-        try:
-            return self._add(team_id, draft, actor=actor, idempotency_key=idempotency_key)
-        except Conflict:
-            if not idempotency_key:
-                raise
-            # A twin request (double click, Slack retry) committed first: answer as it did.
-            with self._uow_factory() as uow:
-                earlier = uow.idempotency.get(team_id, idempotency_key)
-                if earlier is None:
-                    raise
-                return _get(uow, team_id, int(earlier))
-
-    def _add(
-        self, team_id: str, draft: TaskDraft, *, actor: str, idempotency_key: str | None
-    ) -> Task:
-        with self._uow_factory() as uow:
-            if idempotency_key and (earlier := uow.idempotency.get(team_id, idempotency_key)):
-                return _get(uow, team_id, int(earlier))
-            now = self._clock.now()
-            task = create_task(uow, team_id, draft, actor=actor, now=now)
-            if idempotency_key:
-                uow.idempotency.put(team_id, idempotency_key, str(task.id), now=now)
-            uow.commit()
-            return task
+        now = self._clock.now()
+        return write_once(
+            self._uow_factory,
+            team_id,
+            idempotency_key,
+            now=now,
+            write=lambda uow: create_task(uow, team_id, draft, actor=actor, now=now),
+            result_ref=lambda task: str(task.id),
+            load=lambda uow, ref: _get(uow, team_id, int(ref)),
+        )
 
     def get(self, team_id: str, task_id: int) -> Task:
         with self._uow_factory() as uow:

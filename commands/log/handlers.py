@@ -33,7 +33,7 @@ from commands.log.views import (
 from commands.reply import answer, reply_privately
 from commands.usage import usage_blocks, usage_fallback
 from domain.customers import Customer
-from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.interactions import Interaction, InteractionDraft, InteractionKind
 from domain.tasks import Task, TaskDraft
 from domain.text import clean
@@ -195,8 +195,11 @@ def log_for_picked(
         occurred_at=datetime.fromtimestamp(pick.at, UTC),
         summary=pick.summary,
     )
-    interaction, _ = _log_once(
-        services, workspace.team_id, draft, body["user"]["id"], None, f"log_pick:{pick.token}"
+    interaction, _ = services.interactions.log(
+        workspace.team_id,
+        draft,
+        actor=body["user"]["id"],
+        idempotency_key=f"log_pick:{pick.token}",
     )
     customer = services.customers.get(workspace.team_id, interaction.customer_id)
     _confirm(respond, services, workspace, interaction, customer, None, replace_original=True)
@@ -316,7 +319,9 @@ def save_log(
     draft, follow_up = checked
     key = f"log_save:{origin.token}" if origin.token else None
     try:
-        interaction, task = _log_once(services, workspace.team_id, draft, user_id, follow_up, key)
+        interaction, task = services.interactions.log(
+            workspace.team_id, draft, actor=user_id, follow_up=follow_up, idempotency_key=key
+        )
     except NotFound as exc:
         ack(response_action="errors", errors={LogBlock.CUSTOMER: exc.message})
         return
@@ -388,24 +393,3 @@ def _follow_up(
     except ValidationFailed as exc:
         errors[LogBlock.TASK] = " ".join(exc.errors.values())
         return None
-
-
-def _log_once(
-    services: Any,
-    team_id: str,
-    draft: InteractionDraft,
-    user_id: str,
-    follow_up: TaskDraft | None,
-    key: str | None,
-) -> tuple[Interaction, Task | None]:
-    """Log with an idempotency key; a twin request that committed first wins, not an error."""
-    for attempt in (1, 2):
-        try:
-            result: tuple[Interaction, Task | None] = services.interactions.log(
-                team_id, draft, actor=user_id, follow_up=follow_up, idempotency_key=key
-            )
-            return result
-        except Conflict:
-            if attempt == 2 or key is None:
-                raise
-    raise AssertionError("unreachable")

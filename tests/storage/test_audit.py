@@ -70,3 +70,30 @@ def test_contacts_interactions_and_tasks_are_audited(
     actions = [(e.action, sorted(e.changes)) for e in trail(services, "task", task.id)]
     assert actions[0][0] == "create"
     assert actions[1] == ("update", ["done_at", "remind_at", "status"])
+
+
+def test_twin_log_submissions_racing_save_once(services: Services, clock: FrozenClock) -> None:
+    import threading
+
+    services.workspaces.ensure(TEAM, "U1")
+    customer = services.customers.create(TEAM, CustomerDraft.from_input(name="Acme"), actor="U1")
+    draft = InteractionDraft.from_input(
+        customer_id=customer.id, kind="note", occurred_at=clock.now(), summary="Twice?"
+    )
+    results: list[object] = []
+
+    def submit() -> None:
+        try:
+            results.append(
+                services.interactions.log(TEAM, draft, actor="U1", idempotency_key="log_save:tok")
+            )
+        except BaseException as exc:  # asserted below
+            results.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(isinstance(r, tuple) for r in results), results
+    assert services.interactions.history(TEAM, customer.id).total == 1
