@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from slack_bolt import Ack, Respond
@@ -47,16 +46,6 @@ def render_card(services: Any, workspace: Workspace, customer: Customer) -> tupl
     return card_text(customer), blocks
 
 
-def _origin(body: dict[str, Any], customer_id: int | None) -> ModalContext:
-    """Where a form was opened from, so its answer goes back there."""
-    return ModalContext(
-        customer_id,
-        secrets.token_urlsafe(12),
-        body.get("response_url"),
-        (body.get("channel") or {}).get("id") or body.get("channel_id"),
-    )
-
-
 def customer_command(
     ack: Ack,
     command: dict[str, Any],
@@ -76,7 +65,7 @@ def customer_command(
         ack(text=usage_fallback(grammar.SPEC), blocks=usage_blocks(grammar.SPEC))
         return
     ack()
-    origin = _origin(command, None)
+    origin = ModalContext.opened_from(command)
     if isinstance(intent, grammar.Add):
         view = customer_modal(origin, name=intent.name, owner_id=command["user_id"])
         client.views_open(trigger_id=command["trigger_id"], view=view)
@@ -147,7 +136,7 @@ def open_edit_form(
     """The Edit button on a card: the same form, prefilled."""
     ack()
     customer = services.customers.get(workspace.team_id, int(action["value"]))
-    view = customer_modal(_origin(body, customer.id), customer=customer)
+    view = customer_modal(ModalContext.opened_from(body, customer.id), customer=customer)
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -157,7 +146,7 @@ def open_add_form(
     """The Add button under "no match": the form with the searched name filled in."""
     ack()
     view = customer_modal(
-        _origin(body, None), name=action.get("value"), owner_id=body["user"]["id"]
+        ModalContext.opened_from(body), name=action.get("value"), owner_id=body["user"]["id"]
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -218,7 +207,8 @@ def open_contact_form(
     ack()
     customer = services.customers.get(workspace.team_id, int(action["value"]))
     client.views_open(
-        trigger_id=body["trigger_id"], view=contact_modal(_origin(body, customer.id), customer)
+        trigger_id=body["trigger_id"],
+        view=contact_modal(ModalContext.opened_from(body, customer.id), customer),
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,6 +19,7 @@ from slack_sdk.models.views import View
 
 from commands.format import escape, truncate
 from commands.ids import ActionId, BlockId, CallbackId
+from commands.modal_context import ModalContext
 from domain.customers import Customer, SearchResult
 
 FIELD_MAX = 2000
@@ -98,42 +97,6 @@ def no_match_blocks(query: str) -> list[Block]:
             ),
         )
     ]
-
-
-@dataclass(frozen=True)
-class ModalContext:
-    """What the modal carries in private_metadata to finish the job after submit."""
-
-    customer_id: int | None
-    token: str  # one per opened form: a second submit of the same form writes nothing new
-    response_url: str | None = None
-    channel_id: str | None = None
-
-    def dump(self) -> str:
-        data = {
-            "id": self.customer_id,
-            "k": self.token,
-            "r": self.response_url,
-            "c": self.channel_id,
-        }
-        text = json.dumps(data, separators=(",", ":"))
-        if len(text) > METADATA_MAX:
-            # Slack caps private_metadata; without the URL the reply goes to the channel or DM.
-            text = json.dumps({**data, "r": None}, separators=(",", ":"))
-        return text
-
-    def with_customer(self, customer_id: int) -> ModalContext:
-        return replace(self, customer_id=customer_id)
-
-    @classmethod
-    def load(cls, text: str) -> ModalContext:
-        data: dict[str, Any] = json.loads(text or "{}")
-        return cls(
-            customer_id=data.get("id"),
-            token=data.get("k") or "",
-            response_url=data.get("r"),
-            channel_id=data.get("c"),
-        )
 
 
 def text_input(

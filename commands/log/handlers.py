@@ -20,8 +20,8 @@ from commands.log import grammar
 from commands.log.views import (
     FIELD_BLOCKS,
     LogBlock,
-    LogContext,
     LogForm,
+    ModalContext,
     Pick,
     log_modal,
     pick_blocks,
@@ -81,9 +81,7 @@ def log_command(
     elif intent.kind and target.summary and target.ambiguous:
         _ask_which(respond, services, intent.kind, target)
     else:
-        origin = LogContext(
-            secrets.token_urlsafe(12), command.get("response_url"), command.get("channel_id")
-        )
+        origin = ModalContext.opened_from(command)
         form = prefill(intent.kind, target.customer, target.summary)
         view = log_modal(origin, form, now=services.clock.now(), tz=workspace.tz)
         client.views_open(trigger_id=command["trigger_id"], view=view)
@@ -238,11 +236,7 @@ def open_from_card(
     if not value.isdigit():
         raise NotFound("That customer does not exist in this workspace.")
     customer = services.customers.get(workspace.team_id, int(value))
-    origin = LogContext(
-        secrets.token_urlsafe(12),
-        body.get("response_url"),
-        (body.get("channel") or {}).get("id"),
-    )
+    origin = ModalContext.opened_from(body)
     form = prefill(CARD_KINDS[ActionId(action["action_id"])], customer)
     _open(client, body, log_modal(origin, form, now=services.clock.now(), tz=workspace.tz))
 
@@ -255,7 +249,7 @@ def log_message(
     message = shortcut.get("message") or {}
     channel_id = (shortcut.get("channel") or {}).get("id")
     link = _permalink(client, channel_id, message.get("ts") or shortcut.get("message_ts"))
-    origin = LogContext(secrets.token_urlsafe(12), shortcut.get("response_url"), channel_id, link)
+    origin = ModalContext.opened_from(shortcut, message_link=link)
     form = prefill(InteractionKind.NOTE, summary=unescape(message.get("text") or ""))
     view = log_modal(origin, form, now=services.clock.now(), tz=workspace.tz)
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)
@@ -291,7 +285,7 @@ def change_kind(
     form = read_modal(view.get("state", {}).get("values", {}))
     chosen = (action.get("selected_option") or {}).get("value")
     form = replace(form, kind=chosen)
-    origin = LogContext.load(view.get("private_metadata", ""))
+    origin = ModalContext.load(view.get("private_metadata", ""))
     redrawn = log_modal(origin, form, now=services.clock.now(), tz=workspace.tz)
     try:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=redrawn)
@@ -308,7 +302,7 @@ def save_log(
     workspace: Workspace,
 ) -> None:  # fmt: skip
     """Form submit: validate inline, save once (with the follow-up), confirm privately."""
-    origin = LogContext.load(view.get("private_metadata", ""))
+    origin = ModalContext.load(view.get("private_metadata", ""))
     user_id = body["user"]["id"]
     form = read_modal(view["state"]["values"])
     now = services.clock.now()
@@ -338,7 +332,7 @@ def save_log(
 
 
 def _check(
-    form: LogForm, origin: LogContext, *, user_id: str, now: datetime, tz: ZoneInfo
+    form: LogForm, origin: ModalContext, *, user_id: str, now: datetime, tz: ZoneInfo
 ) -> dict[str, str] | tuple[InteractionDraft, TaskDraft | None]:
     """The entry and its follow-up, or inline errors keyed by block id."""
     errors: dict[str, str] = {}

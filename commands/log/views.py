@@ -30,6 +30,7 @@ from slack_sdk.models.views import View
 from commands.customer.options import customer_option
 from commands.format import escape, truncate
 from commands.ids import ActionId, CallbackId
+from commands.modal_context import ModalContext
 from domain.customers import Customer
 from domain.interactions import (
     DURATION_MAX,
@@ -103,37 +104,6 @@ def a_kind(kind: InteractionKind) -> str:
 
 
 @dataclass(frozen=True)
-class LogContext:
-    """What the modal carries in private_metadata to finish the job after submit."""
-
-    token: str  # one per opened form: a second submit of the same form writes nothing new
-    response_url: str | None = None
-    channel_id: str | None = None
-    message_link: str | None = None  # the Slack message the entry was logged from
-
-    def dump(self) -> str:
-        link = (
-            self.message_link if self.message_link and len(self.message_link) <= LINK_MAX else None
-        )
-        data = {"k": self.token, "r": self.response_url, "c": self.channel_id, "l": link}
-        text = json.dumps(data, separators=(",", ":"))
-        if len(text) > METADATA_MAX:
-            # Slack caps private_metadata; without the URL the reply goes to the channel or DM.
-            text = json.dumps({**data, "r": None}, separators=(",", ":"))
-        return text
-
-    @classmethod
-    def load(cls, text: str) -> LogContext:
-        data: dict[str, Any] = json.loads(text or "{}")
-        return cls(
-            token=data.get("k") or "",
-            response_url=data.get("r"),
-            channel_id=data.get("c"),
-            message_link=data.get("l"),
-        )
-
-
-@dataclass(frozen=True)
 class LogForm:
     """The form's values as Slack sends them (or as they are prefilled)."""
 
@@ -176,7 +146,7 @@ def prefill(
 # -- the modal ------------------------------------------------------------------------------
 
 
-def log_modal(context: LogContext, form: LogForm, *, now: datetime, tz: ZoneInfo) -> View:
+def log_modal(context: ModalContext, form: LogForm, *, now: datetime, tz: ZoneInfo) -> View:
     """The log form. Duration shows for calls and meetings, direction for emails; both show
     until the kind is chosen (choosing it redraws the form)."""
     kind = form.kind_value

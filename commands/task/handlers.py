@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from commands.format import escape, mention, truncate
 from commands.reply import ReplyRejected, answer, reply_privately
 from commands.task import grammar
 from commands.task.views import (
-    FormContext,
+    ModalContext,
     Place,
     PlaceKind,
     ReassignContext,
@@ -80,9 +79,7 @@ def task_command(
     ack()
     user_id = command["user_id"]
     if isinstance(intent, grammar.NewForm):
-        context = FormContext(
-            None, secrets.token_urlsafe(12), command.get("response_url"), command.get("channel_id")
-        )
+        context = ModalContext.opened_from(command)
         view = task_modal(context, tz=workspace.tz, assignee_id=user_id)
         client.views_open(trigger_id=command["trigger_id"], view=view)
     elif isinstance(intent, grammar.Add):
@@ -329,12 +326,7 @@ def open_task_form(
     customer = None
     if action.get("value"):
         customer = services.customers.get(workspace.team_id, int(action["value"]))
-    context = FormContext(
-        customer.id if customer else None,
-        secrets.token_urlsafe(12),
-        body.get("response_url"),
-        (body.get("channel") or {}).get("id"),
-    )
+    context = ModalContext.opened_from(body, customer.id if customer else None)
     view = task_modal(context, tz=workspace.tz, assignee_id=body["user"]["id"], customer=customer)
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -348,7 +340,7 @@ def save_task(
     workspace: Workspace,
 ) -> None:
     """New task form submitted: inline errors, or save and answer like /task add."""
-    context = FormContext.load(view.get("private_metadata", ""))
+    context = ModalContext.load(view.get("private_metadata", ""))
     user_id, team = body["user"]["id"], workspace.team_id
     typed = read_task_modal(view["state"]["values"])
     errors: dict[str, str] = {}

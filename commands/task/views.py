@@ -34,6 +34,7 @@ from slack_sdk.models.views import View
 
 from commands.format import escape, mention, truncate
 from commands.ids import ActionId, CallbackId
+from commands.modal_context import ModalContext
 from commands.task.grammar import SNOOZE_LABELS
 from domain.customers import Customer
 from domain.ids import Kind, format_id
@@ -404,33 +405,6 @@ def overdue_summary_message(
 
 
 @dataclass(frozen=True)
-class FormContext:
-    """What the New task form carries in private_metadata to finish after submit."""
-
-    customer_id: int | None
-    token: str  # one per opened form: a second submit of the same form adds nothing new
-    response_url: str | None = None
-    channel_id: str | None = None
-
-    def dump(self) -> str:
-        data = {
-            "c": self.customer_id,
-            "k": self.token,
-            "r": self.response_url,
-            "ch": self.channel_id,
-        }
-        text = json.dumps(data, separators=(",", ":"))
-        if len(text) > METADATA_MAX:  # without the URL the reply goes to the channel or a DM
-            text = json.dumps({**data, "r": None}, separators=(",", ":"))
-        return text
-
-    @classmethod
-    def load(cls, text: str) -> FormContext:
-        data: dict[str, Any] = json.loads(text or "{}")
-        return cls(data.get("c"), data.get("k") or "", data.get("r"), data.get("ch"))
-
-
-@dataclass(frozen=True)
 class ReassignContext:
     """The task being reassigned, and the message its button was on (to redraw it)."""
 
@@ -460,7 +434,7 @@ class ReassignContext:
 
 
 def task_modal(
-    context: FormContext,
+    context: ModalContext,
     *,
     tz: ZoneInfo,
     assignee_id: str | None,

@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block
 from bot.local_slack import block_problems, view_problems
 from commands.ids import ActionId, CallbackId
 from commands.task.views import (
-    FormContext,
+    ModalContext,
     Place,
     PlaceKind,
     ReassignContext,
@@ -293,25 +293,25 @@ def test_lists_have_a_heading_or_say_there_is_nothing() -> None:
 
 def test_the_new_task_form_is_a_valid_modal_prefilled_for_a_customer() -> None:
     acme = make_customer("<Acme>")
-    context = FormContext(acme.id, "token", "https://hooks.example/r", "C0SALES")
+    context = ModalContext(acme.id, "token", "https://hooks.example/r", "C0SALES")
     view = task_modal(context, tz=NY, assignee_id="U0ALICE", customer=acme).to_dict()
     assert view_problems(view, expected_type="modal") == []
     assert view["callback_id"] == CallbackId.TASK_SAVE
-    assert FormContext.load(view["private_metadata"]) == context
+    assert ModalContext.load(view["private_metadata"]) == context
     ids = [b.get("block_id") for b in view["blocks"]]
     assert ids[1:] == [TaskBlock.TITLE, TaskBlock.ASSIGNEE, TaskBlock.DUE]
     assert "C-12 &lt;Acme&gt;" in view["blocks"][0]["text"]["text"]
     assert view["blocks"][2]["element"]["initial_user"] == "U0ALICE"
 
-    open_form = task_modal(FormContext(None, "t"), tz=NY, assignee_id="U0ALICE").to_dict()
+    open_form = task_modal(ModalContext(None, "t"), tz=NY, assignee_id="U0ALICE").to_dict()
     assert view_problems(open_form, expected_type="modal") == []
     assert open_form["blocks"][-1]["block_id"] == TaskBlock.CUSTOMER
 
 
 def test_the_form_drops_a_response_url_that_would_overflow_private_metadata() -> None:
-    context = FormContext(None, "t", "https://hooks.example/" + "r" * 3000, "C0SALES")
+    context = ModalContext(None, "t", "https://hooks.example/" + "r" * 3000, "C0SALES")
     assert len(context.dump()) <= 3000
-    assert FormContext.load(context.dump()).response_url is None
+    assert ModalContext.load(context.dump()).response_url is None
 
 
 def test_the_reassign_form_is_a_valid_modal_carrying_where_it_came_from() -> None:
