@@ -9,9 +9,12 @@ from sqlalchemy import Engine
 
 from bot.executor import TrackingExecutor
 from bot.settings import Settings
+from domain.catalog import CatalogService
 from domain.clock import Clock, SystemClock
 from domain.customers import CustomerService
 from domain.interactions import InteractionService
+from domain.inventory import StockService
+from domain.orders import OrderService
 from domain.ports import UnitOfWorkFactory
 from domain.tasks import TaskService
 from domain.workspaces import WorkspaceService
@@ -31,6 +34,9 @@ class Services:
     customers: CustomerService
     interactions: InteractionService
     tasks: TaskService
+    catalog: CatalogService
+    orders: OrderService
+    stock: StockService
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
@@ -61,4 +67,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         customers=CustomerService(uow_factory, clock),
         interactions=InteractionService(uow_factory, clock),
         tasks=TaskService(uow_factory, clock),
+        catalog=CatalogService(uow_factory, clock),
+        orders=OrderService(uow_factory, clock),
+        stock=StockService(uow_factory, clock),
     )

@@ -12,6 +12,9 @@ class CallbackId(StrEnum):
     LOG_MESSAGE_SHORTCUT = "log_message"  # message shortcut "Log to customer" (manifest.yml)
     TASK_SAVE = "task_save"
     TASK_REASSIGN_SAVE = "task_reassign_save"
+    SALE_SAVE = "sale_save"  # /sales record
+    STOCK_RULE_SAVE = "stock_rule_save"  # reorder rule modal
+    STOCK_REORDERED_SAVE = "stock_reordered_save"  # Mark reordered: how many
 
 
 class ActionId(StrEnum):
@@ -32,6 +35,16 @@ class ActionId(StrEnum):
     TASK_SNOOZE = "task_snooze"  # overflow / button: value "<task id>:<1h|tomorrow|nextweek>"
     TASK_REASSIGN = "task_reassign"  # value: task id (opens a small modal)
     TASK_MENU = "task_menu"  # overflow on a task line: Done / Snooze ... / Reassign
+    PRODUCT_SELECT = "product_select"  # external_select searching products by SKU or name
+    SALE_RECORD = "sale_record"  # opens the order modal (App Home, cards)
+    SALE_LINE_ADD = "sale_line_add"  # in the order modal: one more line
+    SALE_LINE_REMOVE = "sale_line_remove"  # value: the line's number
+    STOCK_OPEN = "stock_open"  # value: product id → its stock card
+    STOCK_HISTORY = "stock_history"  # value: "<product id>:<offset>"
+    STOCK_RULE_EDIT = "stock_rule_edit"  # value: product id → rule modal
+    STOCK_APPLY_SUGGESTION = "stock_apply_suggestion"  # value: product id
+    STOCK_REORDERED = "stock_reordered"  # value: "<product id>:<qty>" (alert button)
+    STOCK_SNOOZE = "stock_snooze"  # value: "<product id>:<1d|1w>"
 
 
 class BlockId(StrEnum):

@@ -1,4 +1,4 @@
-"""Short typed ids shown to people: C-12 (customer), D-42 (deal), T-7 (task)."""
+"""Short typed ids shown to people: C-12 (customer), D-42 (deal), T-7 (task), O-3 (order)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ class Kind(StrEnum):
     CUSTOMER = "C"
     DEAL = "D"
     TASK = "T"
+    ORDER = "O"
 
 
 _PUBLIC_ID = re.compile(r"^\s*([A-Za-z])-?(\d{1,9})\s*$")

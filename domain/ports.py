@@ -7,9 +7,12 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.audit import Action
+from domain.catalog import Product, ProductDraft
 from domain.customers import Contact, Customer, CustomerDraft
 from domain.delivery import Delivery
 from domain.interactions import Interaction, InteractionDraft
+from domain.inventory import Movement
+from domain.orders import NewOrder, Order
 from domain.reminders import DueReminder, SummarySchedule
 from domain.tasks import Task, TaskDraft
 from domain.workspaces import User, Workspace
@@ -110,6 +113,72 @@ class AuditRepository(Protocol):
     def for_entity(self, team_id: str, entity: str, entity_id: int) -> list[Any]: ...
 
 
+class ProductRepository(Protocol):
+    def add(self, team_id: str, draft: ProductDraft, *, now: datetime) -> Product: ...
+    def update(
+        self, team_id: str, product_id: int, values: dict[str, Any], *, now: datetime
+    ) -> Product: ...
+    def get(self, team_id: str, product_id: int) -> Product | None: ...
+    def get_many(self, team_id: str, product_ids: list[int]) -> list[Product]: ...
+    def get_by_sku(self, team_id: str, sku_key: str) -> Product | None: ...
+    def search(
+        self, team_id: str, folded: str, sku_key: str, *, limit: int
+    ) -> tuple[list[Product], int]: ...
+    def low(self, team_id: str, *, limit: int) -> tuple[list[Product], int]: ...
+
+
+class OrderRepository(Protocol):
+    def add(self, team_id: str, draft: NewOrder, *, actor: str | None, now: datetime) -> Order: ...
+    def get(self, team_id: str, order_id: int) -> Order | None: ...
+    def get_by_number(self, team_id: str, number: int) -> Order | None: ...
+    def for_customer(self, team_id: str, customer_id: int, *, limit: int) -> list[Order]: ...
+
+
+class StockRepository(Protocol):
+    """The ledger, the level it sums to, expected receipts and the alert state."""
+
+    def move(
+        self,
+        team_id: str,
+        product_id: int,
+        quantity: int,
+        kind: str,
+        *,
+        reason: str | None,
+        order_id: int | None,
+        actor: str | None,
+        at: datetime,
+    ) -> tuple[Movement, int | None]: ...
+    def mark_low(self, team_id: str, product_id: int, *, now: datetime) -> int | None: ...
+    def rearm(self, team_id: str, product_id: int) -> bool: ...
+    def snooze(self, team_id: str, product_id: int, until: datetime | None) -> None: ...
+    def unalerted_low(self, *, limit: int) -> list[Product]: ...
+    def snooze_ended(self, *, now: datetime, limit: int) -> list[Product]: ...
+    def history(
+        self, team_id: str, product_id: int, *, limit: int, offset: int
+    ) -> tuple[list[Movement], int]: ...
+    def for_order(self, team_id: str, order_id: int) -> list[Movement]: ...
+    def ledger_sum(self, team_id: str, product_id: int) -> int: ...
+    def daily_units(
+        self, team_id: str, product_id: int, *, since: date, until: date
+    ) -> dict[date, int]: ...
+    def units_by_product(
+        self, team_id: str, *, since: date, unruled_only: bool
+    ) -> dict[int, int]: ...
+    def on_order(self, team_id: str, product_ids: list[int]) -> dict[int, int]: ...
+    def add_expected(
+        self,
+        team_id: str,
+        product_id: int,
+        quantity: int,
+        *,
+        expected_on: date | None,
+        actor: str | None,
+        now: datetime,
+    ) -> None: ...
+    def receive_expected(self, team_id: str, product_id: int, quantity: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     users: UserRepository
@@ -119,6 +188,9 @@ class UnitOfWork(Protocol):
     tasks: TaskRepository
     audit: AuditRepository
     deliveries: DeliveryRepository
+    products: ProductRepository
+    orders: OrderRepository
+    stock: StockRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -31,6 +31,7 @@ class Workspace(BaseModel):
     timezone: str = "UTC"
     currency: str = "USD"
     overdue_summary_time: str = "08:30"
+    stock_channel_id: str | None = None
     created_at: datetime
 
     @property
@@ -100,11 +101,14 @@ class WorkspaceService:
         *,
         timezone: str | None = None,
         overdue_summary_time: str | None = None,
+        stock_channel_id: str | None = None,
     ) -> Workspace:
-        """Change the workspace's timezone or morning summary time (admins and managers)."""
+        """Change the workspace's timezone, summary time or stock channel (admins, managers)."""
         if actor is None or actor.role not in MANAGING_ROLES:
             raise DomainError("Only an admin or a manager can change Salesbot's settings.")
         values: dict[str, str] = {}
+        if stock_channel_id is not None:
+            values["stock_channel_id"] = stock_channel_id
         if timezone is not None:
             try:
                 ZoneInfo(timezone)

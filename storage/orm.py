@@ -6,10 +6,12 @@ Change it only together with an Alembic migration (storage/migrations/versions).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -58,6 +61,41 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+SCALE = 4
+_UNITS = Decimal(10) ** SCALE
+
+
+class Fixed4(TypeDecorator[Decimal]):
+    """An exact decimal with 4 places: NUMERIC(18,4) on PostgreSQL, ten-thousandths on SQLite.
+
+    SQLite has no exact decimal type (NUMERIC values become doubles), so there the value is
+    kept as an integer count of ten-thousandths; SUM over it stays exact at any size.
+    """
+
+    impl = Numeric(18, SCALE)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(18, SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        value = Decimal(value)
+        if value != value.quantize(Decimal(1).scaleb(-SCALE)):
+            raise ValueError(f"{value} has more than {SCALE} decimal places")
+        return int(value * _UNITS) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / _UNITS).quantize(Decimal(1).scaleb(-SCALE))
+        return Decimal(value).quantize(Decimal(1).scaleb(-SCALE))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
@@ -74,6 +112,8 @@ class WorkspaceRow(Base):
     overdue_summary_time: Mapped[str] = mapped_column(String(5), default="08:30")
     # The local date whose summaries were already queued: the claim that makes them once a day.
     overdue_summary_on: Mapped[date | None] = mapped_column(Date)
+    # Where low-stock alerts go (a channel id); none set means they are not posted.
+    stock_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
 
 
@@ -107,6 +147,7 @@ class CustomerRow(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
         UniqueConstraint("team_id", "name_key"),
+        UniqueConstraint("team_id", "external_id"),
         Index("ix_customers_team_company_key", "team_id", "company_key"),
         Index("ix_customers_team_created_at", "team_id", "created_at"),
     )
@@ -114,6 +155,8 @@ class CustomerRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
+    # The id another system gives the customer (an import's key); unique when present.
+    external_id: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     # Folded (case- and accent-free) copies make search and uniqueness portable
     # between SQLite and PostgreSQL without collations or extensions.
@@ -261,3 +304,130 @@ class AuditRow(Base):
     entity_id: Mapped[int] = mapped_column(Integer)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime]
+
+
+class ProductRow(Base):
+    """Something sold: its price, its stock level and its reorder rule and alert state."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("team_id", "sku_key"),
+        Index("ix_products_team_name_key", "team_id", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(64))
+    sku_key: Mapped[str] = mapped_column(String(64))  # upper-cased: SKUs match in any case
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(KEY_MAX))
+    category: Mapped[str | None] = mapped_column(String(100))
+    subcategory: Mapped[str | None] = mapped_column(String(100))
+    list_price: Mapped[Decimal] = mapped_column(Fixed4)
+    unit_cost: Mapped[Decimal | None] = mapped_column(Fixed4)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The sum of the product's stock movements, kept in step by the same UPDATE that
+    # writes each movement's balance (see storage.repositories.inventory).
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    reorder_point: Mapped[int | None] = mapped_column(Integer)
+    reorder_qty: Mapped[int | None] = mapped_column(Integer)
+    lead_time_days: Mapped[int | None] = mapped_column(Integer)
+    # Set when a low-stock alert went out for the current crossing; cleared (re-armed)
+    # when stock rises above the reorder point again.
+    low_since: Mapped[datetime | None]
+    low_crossings: Mapped[int] = mapped_column(Integer, default=0)
+    alert_snoozed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OrderRow(Base):
+    """A sale to a customer: its lines hold the money."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_orders_team_order_date", "team_id", "order_date"),
+        Index("ix_orders_team_customer_date", "team_id", "customer_id", "order_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    rep_id: Mapped[str | None] = mapped_column(String(32))
+    ordered_at: Mapped[datetime]
+    # The day of the sale in the workspace's timezone when it was recorded: reports
+    # group by it, so a later timezone change does not move past sales between days.
+    order_date: Mapped[date] = mapped_column(Date)
+    total: Mapped[Decimal] = mapped_column(Fixed4)
+    line_count: Mapped[int] = mapped_column(Integer)
+    # Ship-to place of this order (an import gives it per order; else the customer's).
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(16), default="slack")
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class OrderLineRow(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_key"),
+        Index("ix_order_lines_team_product_date", "team_id", "product_id", "order_date"),
+        Index("ix_order_lines_team_order_date", "team_id", "order_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    # An import's row id (or position) for the line: re-importing adds only missing lines.
+    line_key: Mapped[str | None] = mapped_column(String(100))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
+    # Copied from the order so per-product and per-day sums need no join.
+    order_date: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Fixed4)
+    discount: Mapped[Decimal] = mapped_column(Fixed4, default=Decimal(0))
+    # Kept exactly as given when a file states it; otherwise quantity × price × (1 − discount).
+    line_total: Mapped[Decimal] = mapped_column(Fixed4)
+    unit_cost: Mapped[Decimal | None] = mapped_column(Fixed4)  # the product's cost at the sale
+
+
+class StockMovementRow(Base):
+    """One change of stock: the ledger whose sum is a product's on-hand level."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (Index("ix_stock_movements_team_product_id", "team_id", "product_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # sale, receipt, adjustment, return
+    quantity: Mapped[int] = mapped_column(Integer)  # signed: + in, − out
+    balance_after: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    actor: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime]
+
+
+class ExpectedReceiptRow(Base):
+    """Stock ordered from a supplier and not yet received (Mark reordered)."""
+
+    __tablename__ = "expected_receipts"
+    __table_args__ = (Index("ix_expected_receipts_team_product", "team_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    expected_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, received
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]

@@ -9,6 +9,9 @@ from storage.repositories.customers import SqlCustomerRepository
 from storage.repositories.deliveries import SqlDeliveryRepository
 from storage.repositories.idempotency import SqlIdempotencyRepository
 from storage.repositories.interactions import SqlInteractionRepository
+from storage.repositories.orders import SqlOrderRepository
+from storage.repositories.products import SqlProductRepository
+from storage.repositories.stock import SqlStockRepository
 from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.workspaces import SqlUserRepository, SqlWorkspaceRepository
 
@@ -30,6 +33,9 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepository(self._session)
         self.audit = SqlAuditRepository(self._session)
         self.deliveries = SqlDeliveryRepository(self._session)
+        self.products = SqlProductRepository(self._session)
+        self.orders = SqlOrderRepository(self._session)
+        self.stock = SqlStockRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:

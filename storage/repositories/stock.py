@@ -1,0 +1,260 @@
+"""The stock ledger, on-hand levels, expected receipts and low-stock alert state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from domain.catalog import Product
+from domain.errors import NotFound
+from domain.inventory import Movement
+from storage.orm import ExpectedReceiptRow, OrderLineRow, ProductRow, StockMovementRow
+
+OPEN = "open"
+RECEIVED = "received"
+
+
+class SqlStockRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def move(
+        self,
+        team_id: str,
+        product_id: int,
+        quantity: int,
+        kind: str,
+        *,
+        reason: str | None,
+        order_id: int | None,
+        actor: str | None,
+        at: datetime,
+    ) -> tuple[Movement, int | None]:
+        """Add to the level and write the movement with the balance it left.
+
+        The level changes in one UPDATE … RETURNING, which holds the product's row lock
+        (PostgreSQL) or the database's write lock (SQLite) until the transaction ends,
+        so concurrent movements queue up and each sees the balance the one before left.
+        """
+        bump = (
+            update(ProductRow)
+            .where(ProductRow.team_id == team_id, ProductRow.id == product_id)
+            .values(on_hand=ProductRow.on_hand + quantity)
+            .returning(ProductRow.on_hand, ProductRow.reorder_point)
+            .execution_options(synchronize_session=False)
+        )
+        found = self._session.execute(bump).one_or_none()
+        if found is None:
+            raise NotFound("That product does not exist in this workspace.")
+        balance, reorder_point = found
+        self._forget(product_id)
+        row = StockMovementRow(
+            team_id=team_id,
+            product_id=product_id,
+            kind=kind,
+            quantity=quantity,
+            balance_after=balance,
+            reason=reason,
+            order_id=order_id,
+            actor=actor,
+            at=at,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return Movement.model_validate(row), reorder_point
+
+    def mark_low(self, team_id: str, product_id: int, *, now: datetime) -> int | None:
+        """Flag the product as alerted for this crossing; its crossing number, or None if
+        it was flagged already (by this crossing's earlier movement or another worker)."""
+        stmt = (
+            update(ProductRow)
+            .where(
+                ProductRow.team_id == team_id,
+                ProductRow.id == product_id,
+                ProductRow.low_since.is_(None),
+            )
+            .values(low_since=now, low_crossings=ProductRow.low_crossings + 1)
+            .returning(ProductRow.low_crossings)
+            .execution_options(synchronize_session=False)
+        )
+        crossing = self._session.execute(stmt).scalar_one_or_none()
+        self._forget(product_id)
+        return crossing
+
+    def rearm(self, team_id: str, product_id: int) -> bool:
+        stmt = (
+            update(ProductRow)
+            .where(
+                ProductRow.team_id == team_id,
+                ProductRow.id == product_id,
+                ProductRow.low_since.is_not(None),
+            )
+            .values(low_since=None, alert_snoozed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        changed = self._session.execute(stmt).rowcount > 0  # type: ignore[attr-defined]
+        self._forget(product_id)
+        return changed
+
+    def snooze(self, team_id: str, product_id: int, until: datetime | None) -> None:
+        self._session.execute(
+            update(ProductRow)
+            .where(ProductRow.team_id == team_id, ProductRow.id == product_id)
+            .values(alert_snoozed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        self._forget(product_id)
+
+    def unalerted_low(self, *, limit: int) -> list[Product]:
+        rows = self._session.scalars(
+            select(ProductRow)
+            .where(
+                ProductRow.reorder_point.is_not(None),
+                ProductRow.on_hand <= ProductRow.reorder_point,
+                ProductRow.low_since.is_(None),
+            )
+            .order_by(ProductRow.id)
+            .limit(limit)
+        )
+        return [Product.model_validate(row) for row in rows]
+
+    def snooze_ended(self, *, now: datetime, limit: int) -> list[Product]:
+        rows = self._session.scalars(
+            select(ProductRow)
+            .where(ProductRow.low_since.is_not(None), ProductRow.alert_snoozed_until <= now)
+            .order_by(ProductRow.id)
+            .limit(limit)
+        )
+        return [Product.model_validate(row) for row in rows]
+
+    def history(
+        self, team_id: str, product_id: int, *, limit: int, offset: int
+    ) -> tuple[list[Movement], int]:
+        where = and_(StockMovementRow.team_id == team_id, StockMovementRow.product_id == product_id)
+        total = self._session.scalar(
+            select(func.count()).select_from(StockMovementRow).where(where)
+        )
+        rows = self._session.scalars(
+            select(StockMovementRow)
+            .where(where)
+            .order_by(StockMovementRow.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [Movement.model_validate(row) for row in rows], total or 0
+
+    def for_order(self, team_id: str, order_id: int) -> list[Movement]:
+        rows = self._session.scalars(
+            select(StockMovementRow)
+            .where(StockMovementRow.team_id == team_id, StockMovementRow.order_id == order_id)
+            .order_by(StockMovementRow.id)
+        )
+        return [Movement.model_validate(row) for row in rows]
+
+    def ledger_sum(self, team_id: str, product_id: int) -> int:
+        total = self._session.scalar(
+            select(func.coalesce(func.sum(StockMovementRow.quantity), 0)).where(
+                StockMovementRow.team_id == team_id, StockMovementRow.product_id == product_id
+            )
+        )
+        return int(total or 0)
+
+    def daily_units(
+        self, team_id: str, product_id: int, *, since: date, until: date
+    ) -> dict[date, int]:
+        """Units sold per day (the workspace's days) from order lines, days with sales only."""
+        rows = self._session.execute(
+            select(OrderLineRow.order_date, func.sum(OrderLineRow.quantity))
+            .where(
+                OrderLineRow.team_id == team_id,
+                OrderLineRow.product_id == product_id,
+                OrderLineRow.order_date >= since,
+                OrderLineRow.order_date <= until,
+            )
+            .group_by(OrderLineRow.order_date)
+        )
+        return {day: int(units) for day, units in rows}
+
+    def units_by_product(self, team_id: str, *, since: date, unruled_only: bool) -> dict[int, int]:
+        stmt = (
+            select(OrderLineRow.product_id, func.sum(OrderLineRow.quantity))
+            .where(OrderLineRow.team_id == team_id, OrderLineRow.order_date >= since)
+            .group_by(OrderLineRow.product_id)
+        )
+        if unruled_only:
+            stmt = stmt.join(ProductRow, ProductRow.id == OrderLineRow.product_id).where(
+                ProductRow.reorder_point.is_(None)
+            )
+        return {product_id: int(units) for product_id, units in self._session.execute(stmt)}
+
+    def on_order(self, team_id: str, product_ids: list[int]) -> dict[int, int]:
+        if not product_ids:
+            return {}
+        rows = self._session.execute(
+            select(
+                ExpectedReceiptRow.product_id,
+                func.sum(ExpectedReceiptRow.quantity - ExpectedReceiptRow.received),
+            )
+            .where(
+                ExpectedReceiptRow.team_id == team_id,
+                ExpectedReceiptRow.product_id.in_(set(product_ids)),
+                ExpectedReceiptRow.status == OPEN,
+            )
+            .group_by(ExpectedReceiptRow.product_id)
+        )
+        return {product_id: int(units) for product_id, units in rows}
+
+    def add_expected(
+        self,
+        team_id: str,
+        product_id: int,
+        quantity: int,
+        *,
+        expected_on: date | None,
+        actor: str | None,
+        now: datetime,
+    ) -> None:
+        self._session.execute(
+            insert(ExpectedReceiptRow).values(
+                team_id=team_id,
+                product_id=product_id,
+                quantity=quantity,
+                received=0,
+                expected_on=expected_on,
+                status=OPEN,
+                created_by=actor,
+                created_at=now,
+            )
+        )
+
+    def receive_expected(self, team_id: str, product_id: int, quantity: int) -> None:
+        """Count a receipt against the oldest open expected receipts first."""
+        left = quantity
+        rows = self._session.scalars(
+            select(ExpectedReceiptRow)
+            .where(
+                ExpectedReceiptRow.team_id == team_id,
+                ExpectedReceiptRow.product_id == product_id,
+                ExpectedReceiptRow.status == OPEN,
+            )
+            .order_by(ExpectedReceiptRow.id)
+            .with_for_update()
+        ).all()
+        for row in rows:
+            if left <= 0:
+                break
+            taken = min(left, row.quantity - row.received)
+            row.received += taken
+            left -= taken
+            if row.received >= row.quantity:
+                row.status = RECEIVED
+        self._session.flush()
+
+    def _forget(self, product_id: int) -> None:
+        # The UPDATEs above bypass the session; a row loaded earlier would show stale values.
+        loaded = self._session.identity_map.get(identity_key(ProductRow, product_id))
+        if loaded is not None:
+            self._session.expire(loaded)
