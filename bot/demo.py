@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.demo_orders import seed_orders
 from bot.services import Services
 from domain.clock import FrozenClock
 from domain.customers import CustomerDraft, CustomerService
@@ -284,6 +285,7 @@ def seed_demo(services: Services, team_id: str = DEMO_TEAM) -> int:
         services.workspaces.ensure(team_id, user)
     now = services.clock.now()
     created = 0
+    customer_ids = []
     for index, (name, company, email, phone, owner, tags, days_ago, contacts) in enumerate(
         _CUSTOMERS
     ):
@@ -313,6 +315,8 @@ def seed_demo(services: Services, team_id: str = DEMO_TEAM) -> int:
             created += 1
         if services.interactions.history(team_id, customer.id, limit=1).total == 0:
             _seed_activity(services, team_id, customer.id, DEMO_USERS[owner], index, days_ago)
+        customer_ids.append(customer.id)
+    seed_orders(services, team_id, customer_ids, DEMO_USERS)
     return created
 
 

@@ -70,6 +70,17 @@ class Order(BaseModel):
         return format_id(Kind.ORDER, self.number)
 
 
+class Purchases(BaseModel):
+    """A customer's buying so far: lifetime revenue, how many orders, the latest ones."""
+
+    model_config = ConfigDict(frozen=True)
+
+    revenue: Decimal
+    orders: int
+    last_order_date: date | None
+    recent: list[Order]
+
+
 class LineInput(BaseModel):
     """One line as a person entered it: text, checked by `OrderService.record`."""
 
@@ -175,9 +186,12 @@ class OrderService:
                 uow, team_id, customer_id, order_date, lines, tz, now, rep_id or actor, note
             )
             order = uow.orders.add(team_id, draft, actor=actor, now=now)
-            recorded = []
-            for stored, new in zip(order.lines, draft.lines, strict=True):
-                stock = move(
+            pairs = list(zip(order.lines, draft.lines, strict=True))
+            stock: dict[int, MoveResult] = {}
+            # Products are locked in one order (by id) so that two concurrent orders for
+            # the same products queue up rather than deadlock on PostgreSQL.
+            for stored, new in sorted(pairs, key=lambda pair: (pair[1].product.id, pair[0].id)):
+                stock[stored.id] = move(
                     uow,
                     team_id,
                     new.product.id,
@@ -188,7 +202,10 @@ class OrderService:
                     reason=order.public_id,
                     order_id=order.id,
                 )
-                recorded.append(RecordedLine(line=stored, product=new.product, stock=stock))
+            recorded = [
+                RecordedLine(line=stored, product=new.product, stock=stock[stored.id])
+                for stored, new in pairs
+            ]
             uow.audit.record(
                 team_id,
                 actor,
@@ -222,9 +239,12 @@ class OrderService:
             raise NotFound(f"There is no order {format_id(Kind.ORDER, number)}.")
         return order
 
-    def for_customer(self, team_id: str, customer_id: int, *, limit: int = 5) -> list[Order]:
+    def purchases(self, team_id: str, customer_id: int, *, recent: int = 3) -> Purchases:
+        """Lifetime revenue and order count of a customer, with its latest orders."""
         with self._uow_factory() as uow:
-            return uow.orders.for_customer(team_id, customer_id, limit=limit)
+            count, revenue, last = uow.orders.totals_for_customer(team_id, customer_id)
+            latest = uow.orders.for_customer(team_id, customer_id, limit=recent)
+        return Purchases(revenue=revenue, orders=count, last_order_date=last, recent=latest)
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -314,8 +334,10 @@ class OrderService:
         }
         moves = uow.stock.for_order(team_id, order.id)
         recorded = []
-        for line, movement in zip(order.lines, moves, strict=False):
+        for line in order.lines:
             product = products[line.product_id]
+            movement = next(m for m in moves if m.product_id == line.product_id)
+            moves.remove(movement)
             stock = MoveResult(
                 movement=movement,
                 before=movement.balance_after - movement.quantity,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from domain.audit import Action
@@ -132,6 +133,9 @@ class OrderRepository(Protocol):
     def get(self, team_id: str, order_id: int) -> Order | None: ...
     def get_by_number(self, team_id: str, number: int) -> Order | None: ...
     def for_customer(self, team_id: str, customer_id: int, *, limit: int) -> list[Order]: ...
+    def totals_for_customer(
+        self, team_id: str, customer_id: int
+    ) -> tuple[int, Decimal, date | None]: ...
 
 
 class StockRepository(Protocol):

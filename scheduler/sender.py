@@ -39,6 +39,8 @@ PERMANENT_ERRORS = frozenset(
         "invalid_auth",
         "not_authed",
         "token_revoked",
+        "not_in_channel",  # a private stock channel the bot was not invited to
+        "is_archived",
     }
 )
 HISTORY_PAGE = 200

@@ -24,6 +24,8 @@ from commands.format import escape, local_date, mention, truncate
 from commands.ids import ActionId, BlockId
 from domain.customers import Contact, Customer
 from domain.interactions import Interaction, InteractionKind, InteractionPage
+from domain.money import format_money
+from domain.orders import Purchases
 from domain.tasks import Task
 
 FIELD_MAX = 2000
@@ -50,6 +52,8 @@ class Profile:
     open_tasks: list[Task]
     open_task_total: int
     last_contact_at: datetime | None
+    purchases: Purchases | None = None
+    currency: str = "USD"
 
 
 def card_text(customer: Customer) -> str:
@@ -68,12 +72,7 @@ def card_blocks(profile: Profile, *, tz: ZoneInfo, now: datetime) -> list[Block]
     if customer.notes:
         blocks.append(_section(f"*Notes*\n{escape(customer.notes)}"))
     blocks += _contacts(customer)
-    blocks.append(
-        _section(
-            "*Orders*\nNo orders yet: lifetime revenue and the last orders "
-            "appear here once orders are recorded."
-        )
-    )
+    blocks.append(_section(_orders(profile, tz)))
     blocks += _activity(profile, tz)
     blocks += _tasks(profile, tz, now)
     added_by = f" by {mention(customer.created_by)}" if customer.created_by else ""
@@ -121,9 +120,33 @@ def _fields(profile: Profile, tz: ZoneInfo) -> list[MarkdownTextObject]:
         _field("Tags", escape(", ".join(customer.tags))),
         _field("Address", escape(place)),
         _field("Last contact", last),
-        _field("Lifetime revenue", "no orders yet"),
+        _field("Lifetime revenue", _lifetime(profile)),
         _field("Created", local_date(customer.created_at, tz)),
     ]
+
+
+def _lifetime(profile: Profile) -> str:
+    bought = profile.purchases
+    if bought is None or bought.orders == 0:
+        return "no orders yet"
+    plural = "s" if bought.orders != 1 else ""
+    return f"{format_money(bought.revenue, profile.currency)} ({bought.orders:,} order{plural})"
+
+
+def _orders(profile: Profile, tz: ZoneInfo) -> str:
+    bought = profile.purchases
+    if bought is None or bought.orders == 0:
+        return "*Orders*\nNo orders yet. Record one with `/sales record`."
+    lines = [
+        f"{order.public_id} · {order.order_date.strftime('%-d %b %Y')} · "
+        f"{format_money(order.total, profile.currency)} · {order.line_count} "
+        f"line{'s' if order.line_count != 1 else ''}"
+        for order in bought.recent
+    ]
+    more = bought.orders - len(bought.recent)
+    if more > 0:
+        lines.append(f"_and {more:,} earlier_")
+    return "*Orders*\n" + "\n".join(lines)
 
 
 def _contacts(customer: Customer) -> list[Block]:

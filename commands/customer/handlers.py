@@ -41,6 +41,8 @@ def render_card(services: Any, workspace: Workspace, customer: Customer) -> tupl
         open_tasks=tasks,
         open_task_total=task_total,
         last_contact_at=history.items[0].occurred_at if history.items else None,
+        purchases=services.orders.purchases(team, customer.id),
+        currency=workspace.currency,
     )
     blocks = card_blocks(profile, tz=workspace.tz, now=services.clock.now())
     return card_text(customer), blocks

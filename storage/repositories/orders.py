@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from domain.orders import NewOrder, Order, OrderLine
-from storage.orm import OrderLineRow, OrderRow
+from storage.orm import Fixed4, OrderLineRow, OrderRow
 from storage.repositories.sequences import next_value
 
 
@@ -76,6 +77,18 @@ class SqlOrderRepository:
             .limit(limit)
         ).all()
         return [Order.model_validate(row) for row in rows]
+
+    def totals_for_customer(
+        self, team_id: str, customer_id: int
+    ) -> tuple[int, Decimal, date | None]:
+        count, revenue, last = self._session.execute(
+            select(
+                func.count(OrderRow.id),
+                type_coerce(func.coalesce(func.sum(OrderRow.total), 0), Fixed4),
+                func.max(OrderRow.order_date),
+            ).where(OrderRow.team_id == team_id, OrderRow.customer_id == customer_id)
+        ).one()
+        return int(count), revenue if revenue is not None else Decimal(0), last
 
     def _one(self, stmt) -> Order | None:  # type: ignore[no-untyped-def]
         row = self._session.scalar(stmt)

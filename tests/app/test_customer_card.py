@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from commands.ids import ActionId, BlockId
+from domain.catalog import ProductDraft
 from domain.clock import FrozenClock
 from domain.customers import CustomerDraft
 from domain.interactions import InteractionDraft
+from domain.orders import LineInput
 from tests.harness import TEAM, USER, RunningBot, find_button, text_values
 
 
@@ -47,7 +50,7 @@ def test_card_shows_profile_activity_and_every_button(bot: RunningBot, clock: Fr
         "Austin",
         "Prefers email.",
         "*Last contact*\\n2 Mar 2026",
-        "No orders yet",
+        "No orders yet. Record one with `/sales record`.",
         "Recent activity",
         "Discussed &lt;renewal&gt; &amp; pricing",
         "15 min",
@@ -118,3 +121,30 @@ def test_contacts_are_added_from_the_card_and_removed_from_their_line(bot: Runni
     assert after["replace_original"] is True
     assert "Wile E. Coyote" not in json.dumps(after["blocks"])
     assert bot.services.customers.get(TEAM, customer_id).contacts == []
+
+
+def test_card_shows_lifetime_revenue_and_latest_orders(bot: RunningBot) -> None:
+    customer_id = add_customer(bot)
+    product = bot.services.catalog.create(
+        TEAM,
+        ProductDraft.from_input(sku="CH-1", name="Chair", list_price="19.99"),
+        actor=USER,
+    )
+    tz = ZoneInfo("America/New_York")
+    for quantity, discount in (("3", "0.15"), ("1", ""), ("2", "10%"), ("5", "")):
+        bot.services.orders.record(
+            TEAM,
+            customer_id=customer_id,
+            order_date=None,
+            lines=[LineInput(product_id=product.id, quantity=quantity, discount=discount)],
+            tz=tz,
+            actor=USER,
+        )
+    bot.command("/customer", "C-1")
+    shown = json.dumps(bot.last_response()["blocks"], ensure_ascii=False)
+    # 3 × 19.99 × 0.85 + 19.99 + 2 × 19.99 × 0.9 + 5 × 19.99 = 50.9745 + 19.99 + 35.982 + 99.95
+    assert "*Lifetime revenue*\\n$206.90 (4 orders)" in shown
+    assert "O-4 · 2 Mar 2026 · $99.95 · 1 line" in shown
+    assert "O-2 · 2 Mar 2026 · $19.99 · 1 line" in shown
+    assert "O-1 ·" not in shown  # the oldest is counted, not listed
+    assert "_and 1 earlier_" in shown
