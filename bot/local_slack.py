@@ -410,6 +410,40 @@ def view_problems(view: Any, *, expected_type: str | None = None) -> list[str]:
     return [message for _, message in chk.issues]
 
 
+def _stateful_elements(blocks: Any) -> Iterator[tuple[str, str, str]]:
+    """(block_id, action_id, type) of every element of a view that can hold state: inputs,
+    and elements of actions blocks and section accessories. Blocks without a block_id get
+    a fresh one from Slack, so they never keep state."""
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict) or not block.get("block_id"):
+            continue
+        kind = block.get("type")
+        if kind == "input":
+            elements = [block.get("element")]
+        elif kind == "actions":
+            elements = list(block.get("elements") or [])
+        elif kind == "section":
+            elements = [block.get("accessory")]
+        else:
+            continue
+        for el in elements:
+            if isinstance(el, dict) and el.get("action_id"):
+                yield str(block["block_id"]), str(el["action_id"]), str(el.get("type", ""))
+
+
+def _kept_state(previous: dict, blocks: Any) -> dict:
+    """What a views.update keeps of the old view's state.values: the entries of elements whose
+    block_id, action_id and type are unchanged. (Slack shows those elements with what was
+    entered, not with the new view's initial value; a new block_id resets one.)"""
+    old = (previous.get("state") or {}).get("values") or {}
+    kept: dict[str, dict] = {}
+    for block_id, action_id, kind in _stateful_elements(blocks):
+        entry = (old.get(block_id) or {}).get(action_id)
+        if isinstance(entry, dict) and entry.get("type") == kind:
+            kept.setdefault(block_id, {})[action_id] = copy.deepcopy(entry)
+    return kept
+
+
 # ---------------------------------------------------------------------------
 # HTTP plumbing
 # ---------------------------------------------------------------------------
@@ -775,6 +809,22 @@ class LocalSlack:
         """Latest version of every opened, pushed, updated or published view, by view id."""
         with self._cond:
             return copy.deepcopy(self._views)
+
+    def set_view_state(self, view_id: str, values: dict) -> None:
+        """Hold what the person has entered in an open view so far, as Slack does on its side:
+        `values` is `state.values` ({block_id: {action_id: {"type": …, "value": …}}}).
+
+        `views()` shows it, and a views.update keeps the entries of elements whose block_id,
+        action_id and type the new view still has (Slack's "preserving input entry"); every
+        other entry is dropped. KeyError for a view that was never opened here.
+        """
+        if not isinstance(values, dict):
+            raise TypeError("values must be a dict of block_id -> action_id -> state entry")
+        with self._cond:
+            view = self._views.get(view_id)
+            if view is None:
+                raise KeyError(f"no view {view_id!r} was opened, pushed or published here")
+            view["state"] = {"values": copy.deepcopy(values)}
 
     def file_bytes(self, file_id: str) -> bytes:
         """Bytes uploaded for a file via its upload URL."""
@@ -1393,10 +1443,11 @@ class LocalSlack:
             "bot_id": workspace["bot_id"],
         }
         stored.update(copy.deepcopy({k: v for k, v in view.items() if k not in _VIEW_READ_ONLY}))
+        stored["state"] = {"values": {}}
         if previous is not None:
             stored["root_view_id"] = previous.get("root_view_id") or vid
             stored["previous_view_id"] = previous.get("previous_view_id")
-        stored["state"] = {"values": {}}
+            stored["state"] = {"values": _kept_state(previous, stored.get("blocks"))}
         stored["hash"] = f"{int(time.time())}.{uuid.uuid4().hex[:8]}"
         self._views[vid] = stored
         return copy.deepcopy(stored)
@@ -1422,9 +1473,11 @@ class LocalSlack:
         view_id, external_id = args.get("view_id"), args.get("external_id")
         if not view_id and not external_id:
             return self._fail(method, "invalid_arguments", "needs view_id or external_id")
-        if err := self._check_view_arg(method, args, ""):
-            return err
         existing = self._views.get(view_id) if view_id else self._find_external(str(external_id))
+        # Checked as views.open checks a view; a modal stays a modal, a Home tab a Home tab.
+        expected = str(existing.get("type") or "") if existing is not None else ""
+        if err := self._check_view_arg(method, args, expected):
+            return err
         if existing is None and not view_id:
             return {"ok": False, "error": "not_found"}
         given_hash = args.get("hash")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -65,6 +66,26 @@ def _user(team_id: str, user_id: str) -> dict[str, str]:
     return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
 
 
+# What an action carries besides its ids, by element kind: a button's text and value, a
+# select's selected_option(s), a picker's selected_*, a dispatched input's value.
+_ACTION_KEYS = (
+    "value",
+    "text",
+    "selected_option",
+    "selected_options",
+    "selected_user",
+    "selected_users",
+    "selected_conversation",
+    "selected_conversations",
+    "selected_channel",
+    "selected_channels",
+    "selected_date",
+    "selected_time",
+    "selected_date_time",
+    "rich_text_value",
+)
+
+
 def block_action(
     action: dict[str, Any],
     *,
@@ -83,7 +104,7 @@ def block_action(
         "block_id": block_id or action.get("block_id") or "block",
         "action_ts": f"{time.time():.6f}",
     }
-    for key in ("value", "text", "selected_option", "selected_user", "selected_date"):
+    for key in _ACTION_KEYS:
         if key in action:
             act[key] = action[key]
     payload: dict[str, Any] = {
@@ -112,6 +133,35 @@ def block_action(
     if response_url:
         payload["response_url"] = response_url
     return _interactive(payload)
+
+
+def view_block_action(
+    action: dict[str, Any],
+    view: dict[str, Any],
+    values: dict[str, Any] | None = None,
+    *,
+    team_id: str,
+    user_id: str,
+    block_id: str | None = None,
+) -> str:
+    """A button press, select or `dispatch_action` input inside an open modal.
+
+    `view` is the view as Slack last stored it (its `id`, `hash`, `private_metadata`,
+    `callback_id`, …); `values` is what the person has entered so far and becomes
+    `view.state.values` (None keeps the view's own state). `action` is the element as the
+    app sent it plus what was chosen: `value` for a button or text input, `selected_option`
+    for a static_select, overflow or radio_buttons, `selected_options` for checkboxes, the
+    `selected_*` key of a picker. The payload has `container: {type: view, view_id}` and a
+    fresh trigger_id, and no response_url or channel, as Slack sends it from a modal.
+    """
+    current = copy.deepcopy(view)
+    if values is not None:
+        current["state"] = {"values": copy.deepcopy(values)}
+    else:
+        current.setdefault("state", {"values": {}})
+    current["team_id"] = team_id  # Slack stamps the view with the workspace it lives in
+    current.setdefault("app_id", APP_ID)
+    return block_action(action, team_id=team_id, user_id=user_id, view=current, block_id=block_id)
 
 
 def view_submission(

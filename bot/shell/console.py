@@ -7,12 +7,15 @@ prompts, buttons become numbered choices, files are written to ./charts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,7 +27,18 @@ from bot.demo import DEMO_TEAM, seed_demo
 from bot.local_slack import Call, LocalSlack
 from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.shell.forms import CLEAR, Field, describe, fields_of, parse_answer, state_values
+from bot.shell.forms import (
+    CLEAR,
+    Field,
+    carry_over,
+    describe,
+    field_from_block,
+    fields_of,
+    parse_answer,
+    prefilled,
+    state_entry,
+    state_values,
+)
 from bot.shell.render import Choice, render_blocks, render_view, text_of
 from bot.slack_clients import SlackClients
 from domain import reminders
@@ -263,30 +277,190 @@ class Console:
     # -- modals --------------------------------------------------------------------
 
     def fill_form(self, view: dict[str, Any]) -> None:
-        """Prompt for each input; submit; on inline errors, ask again for those fields."""
-        self.say("")
-        self.say(render_view(view, color=self.color).text)
-        fields = fields_of(view)
-        answers: dict[str, object] = {}
-        todo = fields
+        """Prompt for each input; offer the form's buttons; submit; on inline errors, ask
+        again for those fields.
+
+        Pressing a button (or choosing in a select) inside the form, and answering an input
+        whose block has `dispatch_action: true`, sends block_actions with the view and what
+        was entered so far; when the app answers with views.update, the form goes on with
+        the new view, keeping what was entered the way Slack does.
+        """
+        form = _Form(view, fields_of(view))
+        self.show_form(form)
+        todo = list(form.fields)
         while True:
-            for field in todo:
-                answer = self.ask_field(field, view)
-                if answer is _CANCEL:
+            step = self.ask_fields(form, todo)
+            if step is _CANCEL:
+                self.say("(form closed, nothing saved)")
+                return
+            if step is _REDRAWN:
+                todo = form.unanswered()
+                continue
+            todo = []
+            choices = render_view(form.view).choices
+            if choices:
+                picked = self.ask_form_choice(form, choices)
+                if picked is _CANCEL:
                     self.say("(form closed, nothing saved)")
                     return
-                answers[field.block_id] = answer
-            values = state_values(fields, answers)
+                if picked is _EDIT:
+                    todo = form.current_fields()
+                    continue
+                if isinstance(picked, Choice):
+                    if self.press_in_form(form, picked) is _REDRAWN:
+                        todo = form.unanswered()
+                    continue
+                if not form.view.get("submit"):
+                    self.say("(form closed)")
+                    return
+            values = form.values()
+            self.hold_state(form.view, values)
             body = payloads.view_submission(
-                view, values, team_id=self.team_id, user_id=self.user_id
+                form.view, values, team_id=self.team_id, user_id=self.user_id
             )
             errors = self.submit(body)
             if not errors:
                 return
-            labels = {f.block_id: f.label for f in fields}
+            labels = {f.block_id: f.label for f in form.fields}
             for block_id, message in errors.items():
                 self.say(f"  ✗ {labels.get(block_id, block_id)}: {message}")
-            todo = [f for f in fields if f.block_id in errors]
+            todo = [f for f in form.fields if f.block_id in errors]
+
+    def show_form(self, form: _Form) -> None:
+        self.say("")
+        shown = prefilled(form.view, form.fields, form.answers)
+        self.say(render_view(shown, color=self.color).text)
+
+    def ask_fields(self, form: _Form, todo: list[Field]) -> object:
+        """Ask `todo` in order: None when done, _CANCEL, or _REDRAWN when a dispatched input
+        made the app redraw the form (the rest is then asked from the new view)."""
+        for field in todo:
+            answer = self.ask_field(field, form.view)
+            if answer is _CANCEL:
+                return _CANCEL
+            before = form.current(field)
+            form.answers[field.block_id] = answer
+            # Slack dispatches when the input changes (Enter on an untouched field does not).
+            if field.dispatch_action and answer != before:
+                action = {**state_entry(field, answer), "action_id": field.action_id}
+                if self.view_action(form, action, field.block_id):
+                    return _REDRAWN
+        return None
+
+    def ask_form_choice(self, form: _Form, choices: list[Choice]) -> object:
+        """The form's buttons as numbered choices: a Choice, None (Enter), _EDIT or _CANCEL."""
+        end = "submit" if form.view.get("submit") else "close"
+        listed = " ".join(f"[{c.number}] {c.label}" for c in choices)
+        self.say(f"Press a button in the form, or Enter to {end}: {listed}")
+        if form.fields:
+            self.say("  ('edit' to change what you entered, 'cancel' to close the form)")
+        by_number = {c.number: c for c in choices}
+        while True:
+            raw = self.ask("  form> ")
+            if raw is None or raw.strip().lower() == "cancel":
+                return _CANCEL
+            raw = raw.strip()
+            if raw == "":
+                return None
+            if raw.lower() == "edit" and form.fields:
+                return _EDIT
+            if raw.isdigit() and int(raw) in by_number:
+                return by_number[int(raw)]
+            self.say(f"  ✗ Enter 1-{len(choices)}, or nothing to {end}")
+
+    def press_in_form(self, form: _Form, choice: Choice) -> object:
+        """Press a button, pick an option or fill a picker of the form; _REDRAWN or None."""
+        el = dict(choice.element or {})
+        kind = choice.kind
+        action: dict[str, Any] = {"type": kind, "action_id": choice.action_id}
+        if kind in ("button", "workflow_button"):
+            for key in ("text", "value"):
+                if key in el:
+                    action[key] = el[key]
+            if choice.url:
+                self.say(f"(opens {choice.url} in a browser)")
+        elif choice.value is not None:
+            option = _option_of(el, choice)
+            if kind in ("multi_static_select", "checkboxes"):
+                chosen = form.selected_options(choice.block_id, el)
+                values = [o.get("value") for o in chosen]
+                if option["value"] in values:
+                    chosen = [o for o in chosen if o.get("value") != option["value"]]
+                else:
+                    chosen = [*chosen, option]
+                action["selected_options"] = chosen
+            else:
+                action["selected_option"] = option
+        else:
+            # A picker (users_select, datepicker, external_select…): ask for its value.
+            block = {
+                "type": "input",
+                "block_id": choice.block_id,
+                "label": {"type": "plain_text", "text": choice.label},
+                "element": el,
+            }
+            field = field_from_block(block)
+            answer = self.ask_field(field, form.view)
+            if answer is _CANCEL:
+                return None
+            try:
+                action.update(state_entry(field, answer))
+            except ValueError as exc:
+                self.say(f"  ✗ {exc}")
+                return None
+        if kind not in _STATELESS_KINDS:
+            # Selects and pickers outside inputs hold state too, sent with the view.
+            entry = {k: v for k, v in action.items() if k != "action_id"}
+            form.picked.setdefault(choice.block_id, {})[choice.action_id] = entry
+        return _REDRAWN if self.view_action(form, action, choice.block_id) else None
+
+    def view_action(self, form: _Form, action: dict[str, Any], block_id: str) -> bool:
+        """Send block_actions from the open form; True when the app redrew it (views.update)."""
+        values = form.values()
+        self.hold_state(form.view, values)
+        body = payloads.view_block_action(
+            action,
+            form.view,
+            values,
+            team_id=self.team_id,
+            user_id=self.user_id,
+            block_id=block_id,
+        )
+        response = self.send(body)
+        if response.status >= 400:
+            self.say(f"  (the app answered HTTP {response.status})")
+        updated = self.take_view_update(str(form.view.get("id") or ""))
+        if updated is None:
+            return False
+        ignored = form.redraw(updated)
+        self.show_form(form)
+        for label in ignored:
+            self.say(
+                f"  (Slack keeps what {label} holds and ignores the app's new initial value: "
+                "a new block_id would replace it)"
+            )
+        return True
+
+    def take_view_update(self, view_id: str) -> dict[str, Any] | None:
+        """Show what the app sent; the latest views.update of `view_id`, if it made one."""
+        updated = None
+        while self._seen < len(self.slack.calls):
+            call = self.slack.calls[self._seen]
+            self._seen += 1
+            view = call.result.get("view") or {}
+            ours = call.method == "views.update" and view.get("id") == view_id
+            if ours and call.result.get("ok"):
+                updated = view
+            else:
+                self.show_call(call)
+        return updated
+
+    def hold_state(self, view: dict[str, Any], values: dict[str, Any]) -> None:
+        """Let the local Slack hold what was entered, as Slack holds a view's state."""
+        view_id = view.get("id")
+        if view_id:
+            with contextlib.suppress(KeyError):
+                self.slack.set_view_state(str(view_id), values)
 
     def ask_field(self, field: Field, view: dict[str, Any]) -> object:
         if field.kind == "external_select" and not field.options:
@@ -372,6 +546,80 @@ class Console:
 
 
 _CANCEL = object()
+_REDRAWN = object()  # the app answered a block action in the form with views.update
+_EDIT = object()
+# Elements whose use is an action only; every other interactive element keeps a value.
+_STATELESS_KINDS = {"button", "workflow_button", "overflow"}
+
+
+@dataclass
+class _Form:
+    """An open modal as the shell fills it: the latest view, its inputs, what was entered."""
+
+    view: dict[str, Any]
+    fields: list[Field]
+    answers: dict[str, object] = dataclass_field(default_factory=dict)
+    # state of selects and pickers outside input blocks: block_id -> action_id -> entry
+    picked: dict[str, dict[str, dict[str, Any]]] = dataclass_field(default_factory=dict)
+
+    def current(self, field: Field) -> object:
+        return self.answers.get(field.block_id, field.initial)
+
+    def unanswered(self) -> list[Field]:
+        return [f for f in self.fields if f.block_id not in self.answers]
+
+    def current_fields(self) -> list[Field]:
+        """Every input, showing what it holds now (Enter keeps it)."""
+        return [replace(f, initial=self.current(f)) for f in self.fields]
+
+    def values(self) -> dict[str, Any]:
+        """view.state.values: every input, and the selects chosen outside inputs."""
+        values = state_values(self.fields, self.answers)
+        for block_id, entries in self.picked.items():
+            values.setdefault(block_id, {}).update(entries)
+        return values
+
+    def selected_options(self, block_id: str, element: dict[str, Any]) -> list[dict[str, Any]]:
+        """What a multi-select or checkboxes outside inputs has chosen now."""
+        entry = self.picked.get(block_id, {}).get(str(element.get("action_id", "")))
+        if entry is not None:
+            return list(entry.get("selected_options") or [])
+        return list(element.get("initial_options") or [])
+
+    def redraw(self, view: dict[str, Any]) -> list[str]:
+        """Go on with the view the app sent through views.update; labels of inputs whose new
+        initial value Slack ignores."""
+        carried = carry_over(self.fields, fields_of(view), self.answers)
+        still = set()
+        for block in view.get("blocks") or []:
+            elements = [*(block.get("elements") or []), block.get("accessory") or {}]
+            for el in elements:
+                still.add((str(block.get("block_id", "")), el.get("action_id"), el.get("type")))
+        self.picked = {
+            block_id: kept
+            for block_id, entries in self.picked.items()
+            if (
+                kept := {
+                    action_id: entry
+                    for action_id, entry in entries.items()
+                    if (block_id, action_id, entry.get("type")) in still
+                }
+            )
+        }
+        self.view, self.fields, self.answers = view, carried.fields, carried.answers
+        return carried.ignored_initial
+
+
+def _option_of(element: dict[str, Any], choice: Choice) -> dict[str, Any]:
+    """The option a choice stands for, as Slack sends it in selected_option(s)."""
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options.extend(group.get("options") or [])
+    for option in options:
+        if option.get("value") == choice.value:
+            return {"text": option.get("text"), "value": option.get("value")}
+    text = {"type": "plain_text", "text": choice.option_text or str(choice.value)}
+    return {"text": text, "value": choice.value}
 
 
 def run_shell(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlparse
 
@@ -62,6 +63,7 @@ class Field:
     max_length: int | None
     min_length: int | None
     element: dict = field(default_factory=dict, repr=False)  # raw element: number limits etc.
+    dispatch_action: bool = False  # the input block sends a block_actions when it changes
 
 
 # ---------------------------------------------------------------- reading views
@@ -125,6 +127,7 @@ def field_from_block(block: dict) -> Field:
         max_length=el.get("max_length"),
         min_length=el.get("min_length"),
         element=el,
+        dispatch_action=bool(block.get("dispatch_action", False)),
     )
 
 
@@ -481,3 +484,101 @@ def state_values(fields: list[Field], answers: dict[str, object]) -> dict:
         answer = answers.get(fld.block_id, fld.initial)
         values.setdefault(fld.block_id, {})[fld.action_id] = _state_entry(fld, answer)
     return values
+
+
+def state_entry(fld: Field, answer: object) -> dict:
+    """state.values[block_id][action_id] for one answer (ValueError for an unknown option);
+    with the action_id and block_id added it is also the action of a dispatched input."""
+    return _state_entry(fld, answer)
+
+
+def _empty_answer(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+# ---------------------------------------------------------------- views.update
+
+
+@dataclass
+class Carried:
+    """A redrawn form's fields (their `initial` is what each shows now), the answers that
+    carry over, and the labels whose new initial value Slack ignores."""
+
+    fields: list[Field]
+    answers: dict[str, object]
+    ignored_initial: list[str]
+
+
+def carry_over(old: list[Field], new: list[Field], answers: dict[str, object]) -> Carried:
+    """What Slack keeps when views.update redraws an open form.
+
+    An input whose block_id, action_id and element type are unchanged keeps what it holds:
+    what was entered, or else what it showed before; the new view's initial value for it is
+    ignored (an app that wants to replace a value gives the block a new block_id). Other
+    inputs start from the new view's initial value. Answers carry over only for kept inputs
+    (and not a chosen option the new element no longer has).
+    """
+    before = {(f.block_id, f.action_id, f.kind): f for f in old}
+    fields: list[Field] = []
+    kept: dict[str, object] = {}
+    ignored: list[str] = []
+    for fld in new:
+        prev = before.get((fld.block_id, fld.action_id, fld.kind))
+        if prev is None:
+            fields.append(fld)
+            continue
+        answered = fld.block_id in answers
+        content = answers[fld.block_id] if answered else prev.initial
+        if not answered and _empty_answer(content):
+            fields.append(fld)  # nothing entered and nothing shown: the new initial applies
+            continue
+        try:
+            _state_entry(fld, content)
+        except ValueError:
+            fields.append(fld)  # the chosen option is gone from the new element
+            continue
+        if not _empty_answer(fld.initial) and fld.initial != content:
+            ignored.append(fld.label)
+        fields.append(replace(fld, initial=content))
+        if answered:
+            kept[fld.block_id] = content
+    return Carried(fields, kept, ignored)
+
+
+# state entry key -> the element's initial_* key that shows the same value
+_INITIAL_OF = {
+    "selected_option": "initial_option",
+    "selected_options": "initial_options",
+    "selected_date": "initial_date",
+    "selected_time": "initial_time",
+    "selected_date_time": "initial_date_time",
+    "rich_text_value": "initial_value",
+    **{state: initial for initial, state in _ID_KINDS.values()},
+}
+
+
+def prefilled(view: dict, fields: list[Field], answers: dict[str, object]) -> dict:
+    """A copy of `view` whose inputs show the current answers as initial values (to render
+    a form as the person sees it after a redraw)."""
+    shown = copy.deepcopy(view)
+    by_block = {f.block_id: f for f in fields}
+    for block in shown.get("blocks") or []:
+        fld = by_block.get(str(block.get("block_id", "")))
+        el = block.get("element")
+        if block.get("type") != "input" or fld is None or not isinstance(el, dict):
+            continue
+        try:
+            entry = _state_entry(fld, answers.get(fld.block_id, fld.initial))
+        except ValueError:
+            continue
+        for key, value in entry.items():
+            if key == "type":
+                continue
+            initial = "initial_value" if key == "value" else _INITIAL_OF.get(key)
+            if initial is None:
+                continue
+            if _empty_answer(value):
+                el.pop(initial, None)
+            else:
+                el[initial] = value
+    return shown
