@@ -154,6 +154,8 @@ def check_crossing(
     if reorder_point is None or level > reorder_point:
         uow.stock.rearm(team_id, product_id)
         return False
+    if not _has_channel(uow, team_id):
+        return False  # left armed: the sweep alerts once a stock channel is set
     crossing = uow.stock.mark_low(team_id, product_id, now=now)
     if crossing is None:
         return False  # already alerted for this crossing
@@ -369,19 +371,19 @@ class StockService:
             uow.commit()
         return until
 
-    def sweep(self, *, limit: int = 500) -> int:
+    def sweep(self, *, limit: int = 500, only_team: str | None = None) -> int:
         """Queue alerts a movement missed (no channel then, a new rule) and ended snoozes."""
         now = self._clock.now()
         queued = 0
         with self._uow_factory() as uow:
-            for product in uow.stock.unalerted_low(limit=limit):
+            for product in uow.stock.unalerted_low(limit=limit, only_team=only_team):
                 team = product.team_id
                 if not _has_channel(uow, team):
                     continue
                 crossing = uow.stock.mark_low(team, product.id, now=now)
                 if crossing is not None:
                     queued += queue_alert(uow, team, product.id, f"{crossing}", now=now)
-            for product in uow.stock.snooze_ended(now=now, limit=limit):
+            for product in uow.stock.snooze_ended(now=now, limit=limit, only_team=only_team):
                 team = product.team_id
                 assert product.alert_snoozed_until is not None
                 tag = f"{product.low_crossings}:snooze:{product.alert_snoozed_until.isoformat()}"

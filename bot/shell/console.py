@@ -23,7 +23,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot import payloads
 from bot.app import create_app
-from bot.demo import DEMO_TEAM, seed_demo
+from bot.demo import DEMO_TEAM, DEMO_USERS, seed_demo
 from bot.local_slack import Call, LocalSlack
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -653,6 +653,10 @@ def run_shell(
             upgrade(services.engine)
             if demo:
                 created = seed_demo(services, team_id)
+                workspace, admin = services.workspaces.ensure(team_id, DEMO_USERS[0])
+                if not workspace.stock_channel_id:
+                    # Low-stock alerts then show up in this console, as in the team's channel.
+                    services.workspaces.change_settings(team_id, admin, stock_channel_id=CHANNEL)
                 if created:
                     print(
                         f"Seeded the demo workspace: {created} customers.",
@@ -667,6 +671,7 @@ def run_shell(
                 uow, clock = services.uow_factory, services.clock
                 reminders.enqueue_due_reminders(uow, clock, only_team=team_id)
                 reminders.enqueue_overdue_summaries(uow, clock, only_team=team_id)
+                services.stock.sweep(only_team=team_id)
                 send_due(uow, clock, sender, worker_id="shell", only_team=team_id)
 
             slack.reset()

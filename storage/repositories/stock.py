@@ -108,26 +108,26 @@ class SqlStockRepository:
         )
         self._forget(product_id)
 
-    def unalerted_low(self, *, limit: int) -> list[Product]:
-        rows = self._session.scalars(
-            select(ProductRow)
-            .where(
-                ProductRow.reorder_point.is_not(None),
-                ProductRow.on_hand <= ProductRow.reorder_point,
-                ProductRow.low_since.is_(None),
-            )
-            .order_by(ProductRow.id)
-            .limit(limit)
+    def unalerted_low(self, *, limit: int, only_team: str | None = None) -> list[Product]:
+        stmt = select(ProductRow).where(
+            ProductRow.reorder_point.is_not(None),
+            ProductRow.on_hand <= ProductRow.reorder_point,
+            ProductRow.low_since.is_(None),
         )
+        if only_team is not None:
+            stmt = stmt.where(ProductRow.team_id == only_team)
+        rows = self._session.scalars(stmt.order_by(ProductRow.id).limit(limit))
         return [Product.model_validate(row) for row in rows]
 
-    def snooze_ended(self, *, now: datetime, limit: int) -> list[Product]:
-        rows = self._session.scalars(
-            select(ProductRow)
-            .where(ProductRow.low_since.is_not(None), ProductRow.alert_snoozed_until <= now)
-            .order_by(ProductRow.id)
-            .limit(limit)
+    def snooze_ended(
+        self, *, now: datetime, limit: int, only_team: str | None = None
+    ) -> list[Product]:
+        stmt = select(ProductRow).where(
+            ProductRow.low_since.is_not(None), ProductRow.alert_snoozed_until <= now
         )
+        if only_team is not None:
+            stmt = stmt.where(ProductRow.team_id == only_team)
+        rows = self._session.scalars(stmt.order_by(ProductRow.id).limit(limit))
         return [Product.model_validate(row) for row in rows]
 
     def history(
