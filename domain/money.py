@@ -13,6 +13,7 @@ QUANTITY_MAX = 1_000_000
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
+_GROUPED_INT = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+$")
 
 
 class BadAmount(ValueError):
@@ -39,11 +40,11 @@ def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> 
         raise BadAmount(f"“{text}” is not an amount; write it like 12.50")
     if value < 0 and not allow_negative:
         raise BadAmount(f"{text} is negative; amounts here are 0 or more")
+    if value.copy_abs() > MONEY_MAX:  # copy_abs: abs() would overflow on 1e999999999
+        raise BadAmount(f"{text} is too large (the most is {MONEY_MAX:,})")
     if value != value.quantize(QUANTUM, rounding=ROUND_HALF_UP):
         raise BadAmount(f"{text} has more than {PLACES} decimal places")
-    if abs(value) > MONEY_MAX:
-        raise BadAmount(f"{text} is too large")
-    return value.quantize(QUANTUM)
+    return _plain(value.quantize(QUANTUM))
 
 
 def parse_quantity(text: str | int, *, allow_negative: bool = False) -> int:
@@ -51,8 +52,10 @@ def parse_quantity(text: str | int, *, allow_negative: bool = False) -> int:
     if isinstance(text, int) and not isinstance(text, bool):
         value = text
     else:
-        raw = str(text).strip().replace(",", "")
-        if not re.fullmatch(r"[+-]?\d+", raw):
+        raw = str(text).strip()
+        if _GROUPED_INT.match(raw):
+            raw = raw.replace(",", "")
+        if not re.fullmatch(r"[+-]?[0-9]+", raw):
             raise BadAmount(f"“{text}” is not a whole number of units, like 3")
         value = int(raw)
     if value == 0:
@@ -82,7 +85,17 @@ def parse_discount(text: str | Decimal | int | None) -> Decimal:
         raise BadAmount(f"a discount of {text} is not between 0 and 100%")
     if value != value.quantize(QUANTUM, rounding=ROUND_HALF_UP):
         raise BadAmount(f"{text} has more than {PLACES} decimal places as a fraction")
-    return value.quantize(QUANTUM)
+    return _plain(value.quantize(QUANTUM))
+
+
+def _plain(value: Decimal) -> Decimal:
+    """-0.0000 reads oddly in messages and the audit log: zero has no sign here."""
+    return value.copy_abs() if value.is_zero() else value
+
+
+def fits(amount: Decimal) -> bool:
+    """Whether the amount can be stored (NUMERIC(18,4))."""
+    return amount.copy_abs() <= MONEY_MAX
 
 
 def line_total(quantity: int, unit_price: Decimal, discount: Decimal) -> Decimal:

@@ -14,7 +14,14 @@ from domain.errors import NotFound, ValidationFailed
 from domain.idempotency import write_once
 from domain.ids import Kind, format_id
 from domain.inventory import MovementKind, MoveResult, move
-from domain.money import BadAmount, line_total, parse_amount, parse_discount, parse_quantity
+from domain.money import (
+    BadAmount,
+    fits,
+    line_total,
+    parse_amount,
+    parse_discount,
+    parse_quantity,
+)
 from domain.text import clean
 
 if TYPE_CHECKING:
@@ -304,9 +311,14 @@ class OrderService:
                 errors[f"line{n}.discount"] = f"{exc}."
                 discount = None
             if product and quantity and price is not None and discount is not None:
-                new_lines.append(
-                    NewLine(product=product, quantity=quantity, unit_price=price, discount=discount)
+                new = NewLine(
+                    product=product, quantity=quantity, unit_price=price, discount=discount
                 )
+                if not fits(new.total):
+                    errors[f"line{n}.price"] = "This line's total is too large to record."
+                new_lines.append(new)
+        if new_lines and not fits(sum((line.total for line in new_lines), Decimal(0))):
+            errors.setdefault("lines", "The order's total is too large to record.")
         if errors:
             raise ValidationFailed(errors)
         assert customer is not None

@@ -63,6 +63,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 SCALE = 4
 _UNITS = Decimal(10) ** SCALE
+_LIMIT = Decimal(10) ** (18 - SCALE)
 
 
 class Fixed4(TypeDecorator[Decimal]):
@@ -86,6 +87,8 @@ class Fixed4(TypeDecorator[Decimal]):
         value = Decimal(value)
         if value != value.quantize(Decimal(1).scaleb(-SCALE)):
             raise ValueError(f"{value} has more than {SCALE} decimal places")
+        if value.copy_abs() >= _LIMIT:  # what NUMERIC(18,4) refuses, SQLite refuses too
+            raise ValueError(f"{value} does not fit NUMERIC(18,{SCALE})")
         return int(value * _UNITS) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
