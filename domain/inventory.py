@@ -220,16 +220,29 @@ class StockService:
             return product, movements, total
 
     def low(self, team_id: str, *, today: date, limit: int = LOW_LIST_LIMIT) -> LowList:
-        """Products at or under their reorder point, worst first, each with a suggestion."""
+        """Products at or under their reorder point, worst first, each with a suggestion;
+        then products with no rule whose sales history says they are due for one."""
+        since = today - timedelta(days=reorder.HISTORY_DAYS - 1)
         with self._uow_factory() as uow:
             products, total = uow.products.low(team_id, limit=limit)
-            low = [self._level(uow, p, today=today) for p in products]
-            since = today - timedelta(days=reorder.HISTORY_DAYS - 1)
-            sold = uow.stock.units_by_product(team_id, since=since, unruled_only=True)
+            # A few grouped queries for the whole list, however many products sell.
+            ids = [p.id for p in products]
+            daily = uow.stock.daily_units_many(team_id, since=since, until=today, product_ids=ids)
+            on_order = uow.stock.on_order(team_id, ids)
+            low = [
+                _level_from(p, daily.get(p.id, {}), on_order.get(p.id, 0), today) for p in products
+            ]
+            selling = uow.stock.daily_units_many(
+                team_id, since=since, until=today, product_ids=None, unruled_only=True
+            )
+            unruled_products = uow.products.get_many(team_id, list(selling))
+            on_order = uow.stock.on_order(team_id, [p.id for p in unruled_products])
             unruled = []
-            for product in uow.products.get_many(team_id, list(sold)):
-                level = self._level(uow, product, today=today)
-                if product.on_hand <= level.suggestion.reorder_point:
+            for product in unruled_products:
+                level = _level_from(
+                    product, selling[product.id], on_order.get(product.id, 0), today
+                )
+                if product.on_hand + level.on_order <= level.suggestion.reorder_point:
                     unruled.append(level)
             unruled.sort(key=_urgency)
             return LowList(low=low, low_total=total, unruled=unruled[:limit])
@@ -416,29 +429,34 @@ class StockService:
     def _level(uow: UnitOfWork, product: Product, *, today: date) -> Level:
         since = today - timedelta(days=reorder.HISTORY_DAYS - 1)
         daily = uow.stock.daily_units(product.team_id, product.id, since=since, until=today)
-        velocity = reorder.velocity(list(daily.values()), reorder.HISTORY_DAYS)
         on_order = uow.stock.on_order(product.team_id, [product.id]).get(product.id, 0)
-        window = today - timedelta(days=SALES_WINDOW_DAYS - 1)
-        sold_30d = sum(units for day, units in daily.items() if window <= day <= today)
-        lead = product.lead_time_days or reorder.DEFAULT_LEAD_TIME_DAYS
-        suggestion = reorder.suggest(
-            velocity, on_hand=product.on_hand, on_order=on_order, lead_time_days=lead
-        )
-        with_rule = reorder.suggest(
-            velocity,
-            on_hand=product.on_hand,
-            on_order=on_order,
-            lead_time_days=lead,
-            reorder_point=product.reorder_point,
-            reorder_qty=product.reorder_qty,
-        )
-        return Level(
-            product=product,
-            on_order=on_order,
-            sold_30d=sold_30d,
-            suggestion=suggestion,
-            with_rule=with_rule,
-        )
+        return _level_from(product, daily, on_order, today)
+
+
+def _level_from(product: Product, daily: dict[date, int], on_order: int, today: date) -> Level:
+    """A product's level, 30-day sales and suggestions from its daily sales and what's on order."""
+    velocity = reorder.velocity(list(daily.values()), reorder.HISTORY_DAYS)
+    window = today - timedelta(days=SALES_WINDOW_DAYS - 1)
+    sold_30d = sum(units for day, units in daily.items() if window <= day <= today)
+    lead = product.lead_time_days or reorder.DEFAULT_LEAD_TIME_DAYS
+    suggestion = reorder.suggest(
+        velocity, on_hand=product.on_hand, on_order=on_order, lead_time_days=lead
+    )
+    with_rule = reorder.suggest(
+        velocity,
+        on_hand=product.on_hand,
+        on_order=on_order,
+        lead_time_days=lead,
+        reorder_point=product.reorder_point,
+        reorder_qty=product.reorder_qty,
+    )
+    return Level(
+        product=product,
+        on_order=on_order,
+        sold_30d=sold_30d,
+        suggestion=suggestion,
+        with_rule=with_rule,
+    )
 
 
 def _urgency(level: Level) -> tuple[Decimal, int]:

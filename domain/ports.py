@@ -168,9 +168,15 @@ class StockRepository(Protocol):
     def daily_units(
         self, team_id: str, product_id: int, *, since: date, until: date
     ) -> dict[date, int]: ...
-    def units_by_product(
-        self, team_id: str, *, since: date, unruled_only: bool
-    ) -> dict[int, int]: ...
+    def daily_units_many(
+        self,
+        team_id: str,
+        *,
+        since: date,
+        until: date,
+        product_ids: list[int] | None,
+        unruled_only: bool = False,
+    ) -> dict[int, dict[date, int]]: ...
     def on_order(self, team_id: str, product_ids: list[int]) -> dict[int, int]: ...
     def add_expected(
         self,

@@ -178,17 +178,39 @@ class SqlStockRepository:
         )
         return {day: int(units) for day, units in rows}
 
-    def units_by_product(self, team_id: str, *, since: date, unruled_only: bool) -> dict[int, int]:
+    def daily_units_many(
+        self,
+        team_id: str,
+        *,
+        since: date,
+        until: date,
+        product_ids: list[int] | None,
+        unruled_only: bool = False,
+    ) -> dict[int, dict[date, int]]:
+        """Units sold per product per day; all selling products when product_ids is None."""
+        if product_ids is not None and not product_ids:
+            return {}
         stmt = (
-            select(OrderLineRow.product_id, func.sum(OrderLineRow.quantity))
-            .where(OrderLineRow.team_id == team_id, OrderLineRow.order_date >= since)
-            .group_by(OrderLineRow.product_id)
+            select(
+                OrderLineRow.product_id, OrderLineRow.order_date, func.sum(OrderLineRow.quantity)
+            )
+            .where(
+                OrderLineRow.team_id == team_id,
+                OrderLineRow.order_date >= since,
+                OrderLineRow.order_date <= until,
+            )
+            .group_by(OrderLineRow.product_id, OrderLineRow.order_date)
         )
+        if product_ids is not None:
+            stmt = stmt.where(OrderLineRow.product_id.in_(set(product_ids)))
         if unruled_only:
             stmt = stmt.join(ProductRow, ProductRow.id == OrderLineRow.product_id).where(
                 ProductRow.reorder_point.is_(None)
             )
-        return {product_id: int(units) for product_id, units in self._session.execute(stmt)}
+        found: dict[int, dict[date, int]] = {}
+        for product_id, day, units in self._session.execute(stmt):
+            found.setdefault(product_id, {})[day] = int(units)
+        return found
 
     def on_order(self, team_id: str, product_ids: list[int]) -> dict[int, int]:
         if not product_ids:
