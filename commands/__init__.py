@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import admin, customer, log, task
+from commands import admin, customer, log, products, sales, task
 from commands.usage import CommandSpec
 
-SPECS: tuple[CommandSpec, ...] = (customer.SPEC, log.SPEC, task.SPEC, admin.SPEC)
+SPECS: tuple[CommandSpec, ...] = (customer.SPEC, log.SPEC, task.SPEC, sales.SPEC, admin.SPEC)
 
 
 def register_all(app: App) -> None:
@@ -15,4 +15,6 @@ def register_all(app: App) -> None:
     customer.register(app)
     log.register(app)
     task.register(app)
+    sales.register(app)
+    products.register(app)
     admin.register(app, SPECS)
