@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -14,6 +16,8 @@ from sqlalchemy.exc import OperationalError
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("salesbot")
+# The public sample dataset beside a checkout (../shared/datasets), as the project lays it out.
+SUPERSTORE_CSV = Path("..") / "shared" / "datasets" / "superstore.csv"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `salesbot export orders | head`: the reader left; stop quietly like other tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,12 +75,25 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="seed a realistic demo workspace")
     demo.add_argument("--team", default=None, help="workspace (team id) to seed")
+    demo.add_argument(
+        "--superstore",
+        metavar="FILE",
+        nargs="?",
+        const=str(SUPERSTORE_CSV),
+        default=None,
+        help="also import the Superstore sample orders (default file: %(const)s)",
+    )
     demo.set_defaults(run=_demo)
 
     shell = sub.add_parser("shell", help="try Salesbot in the terminal, no Slack needed")
     shell.add_argument("--demo", action="store_true", help="seed demo data first")
     shell.add_argument("--user", default="U0LOCAL", help="the Slack user id you act as")
     shell.set_defaults(run=_shell)
+
+    from bot.demo import DEMO_TEAM
+    from storage.importers.cli import add_import_export_parsers
+
+    add_import_export_parsers(sub, default_team=DEMO_TEAM)
     return parser
 
 
@@ -179,11 +200,19 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import build_services
     from storage.migrate import upgrade
 
+    team = args.team or DEMO_TEAM
     services = build_services(settings)
     try:
         upgrade(services.engine)
-        created = seed_demo(services, args.team or DEMO_TEAM)
-        print(f"demo workspace {args.team or DEMO_TEAM}: {created} customers added")
+        created = seed_demo(services, team)
+        print(f"demo workspace {team}: {created} customers added")
+        if args.superstore:
+            from storage.importers import import_superstore
+
+            if not Path(args.superstore).is_file():
+                print(f"salesbot: no Superstore file at {args.superstore}", file=sys.stderr)
+                return 2
+            print("\n".join(import_superstore(services, team, args.superstore).render()))
     finally:
         services.close()
     return 0

@@ -353,6 +353,8 @@ class OrderRow(Base):
         UniqueConstraint("team_id", "external_id"),
         Index("ix_orders_team_order_date", "team_id", "order_date"),
         Index("ix_orders_team_customer_date", "team_id", "customer_id", "order_date"),
+        # Foreign keys are checked by the referenced side too: deleting a customer looks here.
+        Index("ix_orders_customer_id", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -383,6 +385,7 @@ class OrderLineRow(Base):
         UniqueConstraint("order_id", "line_key"),
         Index("ix_order_lines_team_product_date", "team_id", "product_id", "order_date"),
         Index("ix_order_lines_team_order_date", "team_id", "order_date"),
+        Index("ix_order_lines_product_id", "product_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -405,7 +408,11 @@ class StockMovementRow(Base):
     """One change of stock: the ledger whose sum is a product's on-hand level."""
 
     __tablename__ = "stock_movements"
-    __table_args__ = (Index("ix_stock_movements_team_product_id", "team_id", "product_id", "id"),)
+    __table_args__ = (
+        Index("ix_stock_movements_team_product_id", "team_id", "product_id", "id"),
+        Index("ix_stock_movements_product_id", "product_id"),
+        Index("ix_stock_movements_order_id", "order_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))

@@ -127,6 +127,7 @@ def upgrade() -> None:
             "ix_orders_team_customer_date", ["team_id", "customer_id", "order_date"], unique=False
         )
         batch_op.create_index("ix_orders_team_order_date", ["team_id", "order_date"], unique=False)
+        batch_op.create_index("ix_orders_customer_id", ["customer_id"], unique=False)
 
     op.create_table(
         "order_lines",
@@ -171,6 +172,7 @@ def upgrade() -> None:
             ["team_id", "product_id", "order_date"],
             unique=False,
         )
+        batch_op.create_index("ix_order_lines_product_id", ["product_id"], unique=False)
 
     op.create_table(
         "stock_movements",
@@ -208,6 +210,8 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_stock_movements_team_product_id", ["team_id", "product_id", "id"], unique=False
         )
+        batch_op.create_index("ix_stock_movements_product_id", ["product_id"], unique=False)
+        batch_op.create_index("ix_stock_movements_order_id", ["order_id"], unique=False)
 
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("external_id", sa.String(length=100), nullable=True))
@@ -228,15 +232,19 @@ def downgrade() -> None:
         batch_op.drop_column("external_id")
 
     with op.batch_alter_table("stock_movements", schema=None) as batch_op:
+        batch_op.drop_index("ix_stock_movements_order_id")
+        batch_op.drop_index("ix_stock_movements_product_id")
         batch_op.drop_index("ix_stock_movements_team_product_id")
 
     op.drop_table("stock_movements")
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_lines_product_id")
         batch_op.drop_index("ix_order_lines_team_product_date")
         batch_op.drop_index("ix_order_lines_team_order_date")
 
     op.drop_table("order_lines")
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_orders_customer_id")
         batch_op.drop_index("ix_orders_team_order_date")
         batch_op.drop_index("ix_orders_team_customer_date")
 
