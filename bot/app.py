@@ -25,7 +25,15 @@ from bot.settings import Settings
 
 # What an OAuth install asks for: manifest.yml's oauth_config.scopes.bot (a test keeps
 # the two equal). No user scopes: Salesbot acts as its bot only.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "chat:write.public",
+    "channels:history",
+    "groups:history",
+)
 INSTALL_PATH = "/slack/install"
 REDIRECT_URI_PATH = "/slack/oauth_redirect"
 STATE_EXPIRATION_SECONDS = 600  # how long an "Add to Slack" link stays usable

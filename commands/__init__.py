@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import admin, customer, log, products, sales, task
+from commands import admin, customer, log, products, sales, stock, task
 from commands.usage import CommandSpec
 
-SPECS: tuple[CommandSpec, ...] = (customer.SPEC, log.SPEC, task.SPEC, sales.SPEC, admin.SPEC)
+SPECS: tuple[CommandSpec, ...] = (
+    customer.SPEC,
+    log.SPEC,
+    task.SPEC,
+    sales.SPEC,
+    stock.SPEC,
+    admin.SPEC,
+)
 
 
 def register_all(app: App) -> None:
@@ -17,4 +24,5 @@ def register_all(app: App) -> None:
     task.register(app)
     sales.register(app)
     products.register(app)
+    stock.register(app)
     admin.register(app, SPECS)

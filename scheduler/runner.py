@@ -18,13 +18,20 @@ from apscheduler.triggers.interval import IntervalTrigger
 from domain.clock import Clock
 from domain.delivery import Post
 from domain.ports import UnitOfWorkFactory
-from scheduler import jobs
+from scheduler import jobs, stock_alerts
 
 PURGE_IDEMPOTENCY_KEYS = "maintenance.purge_idempotency_keys"
 ENQUEUE_REMINDERS = "crm.enqueue_reminders"
 ENQUEUE_OVERDUE_SUMMARIES = "crm.enqueue_overdue_summaries"
 SEND_DELIVERIES = "deliveries.send"
-JOB_IDS = (PURGE_IDEMPOTENCY_KEYS, ENQUEUE_REMINDERS, ENQUEUE_OVERDUE_SUMMARIES, SEND_DELIVERIES)
+SWEEP_LOW_STOCK = "stock.sweep_low_stock"
+JOB_IDS = (
+    PURGE_IDEMPOTENCY_KEYS,
+    ENQUEUE_REMINDERS,
+    ENQUEUE_OVERDUE_SUMMARIES,
+    SWEEP_LOW_STOCK,
+    SEND_DELIVERIES,
+)
 TICK_SECONDS = 15
 SUMMARY_TICK_SECONDS = 60
 FIRST_SEND_DELAY = timedelta(seconds=2)
@@ -74,5 +81,6 @@ def build_scheduler(
 
     tick(jobs.enqueue_reminders, ENQUEUE_REMINDERS, TICK_SECONDS)
     tick(jobs.enqueue_overdue_summaries, ENQUEUE_OVERDUE_SUMMARIES, SUMMARY_TICK_SECONDS)
+    tick(stock_alerts.sweep_low_stock, SWEEP_LOW_STOCK, SUMMARY_TICK_SECONDS)
     tick(jobs.send_deliveries, SEND_DELIVERIES, TICK_SECONDS, post, worker or worker_id())
     return scheduler

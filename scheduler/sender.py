@@ -22,9 +22,11 @@ from slack_sdk.models.blocks import Block
 
 from domain.customers import Customer
 from domain.delivery import Attempt, Delivery, PostOutcome
+from domain.inventory import LOW_STOCK_ALERT
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.reminders import OVERDUE_SUMMARY, TASK_REMINDER
 from domain.tasks import TaskStatus
+from scheduler.stock_alerts import render_low_stock_alert
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +208,7 @@ def render_overdue_summary(uow: UnitOfWork, delivery: Delivery, attempt: Attempt
 RENDERERS: dict[str, Render] = {
     TASK_REMINDER: render_task_reminder,
     OVERDUE_SUMMARY: render_overdue_summary,
+    LOW_STOCK_ALERT: render_low_stock_alert,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from commands.errors import guarded
-from commands.format import truncate, unescape
+from commands.format import escape, truncate, unescape
 from commands.usage import CommandSpec, usage_blocks, usage_fallback
 from domain.errors import DomainError
 from domain.workspaces import User, Workspace
@@ -29,17 +30,37 @@ SPEC = CommandSpec(
         ("settings", "show the workspace's settings"),
         ("settings timezone Europe/Berlin", "set the timezone (admins and managers)"),
         ("settings summary 08:30", "when overdue-task summaries go out (admins and managers)"),
+        (
+            "settings stock-channel #channel",
+            "where low-stock alerts go; `off` stops them (admins and managers)",
+        ),
     ),
 )
-SETTINGS_KEYS = {"timezone": "timezone", "tz": "timezone", "summary": "overdue_summary_time"}
+SETTINGS_KEYS = {
+    "timezone": "timezone",
+    "tz": "timezone",
+    "summary": "overdue_summary_time",
+    "stock-channel": "stock_channel_id",
+    "stock_channel": "stock_channel_id",
+    "stock": "stock_channel_id",
+}
+# A channel picked from Slack's # list arrives as <#C0123|name> (or <#C0123|> or <#C0123>).
+_CHANNEL_LINK = re.compile(r"^<#([CG][A-Z0-9]{2,})(?:\|[^<>]*)?>$")
+_CHANNEL_OFF = frozenset({"off", "none", "-"})
 
 
 def settings_blocks(workspace: Workspace, note: str | None = None) -> list[Block]:
+    stock = (
+        f"<#{workspace.stock_channel_id}>"
+        if workspace.stock_channel_id
+        else "off (set one with `/salesbot settings stock-channel #channel`)"
+    )
     lines = [
         f"*Timezone:* {workspace.timezone}",
         f"*Currency:* {workspace.currency}",
         f"*Overdue-task summaries:* every day at {workspace.overdue_summary_time} "
         f"({workspace.timezone})",
+        f"*Low-stock alerts:* {stock}",
     ]
     blocks: list[Block] = []
     if note:
@@ -49,8 +70,9 @@ def settings_blocks(workspace: Workspace, note: str | None = None) -> list[Block
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text="Change with `/salesbot settings timezone Europe/Berlin` or "
-                    "`/salesbot settings summary 08:30`."
+                    text="Change with `/salesbot settings timezone Europe/Berlin`, "
+                    "`/salesbot settings summary 08:30` or "
+                    "`/salesbot settings stock-channel #channel`."
                 )
             ]
         ),
@@ -107,8 +129,36 @@ def settings_command(
         ack(text=usage_fallback(SPEC, problem), blocks=usage_blocks(SPEC, problem))
         return
     try:
-        changed = services.workspaces.change_settings(workspace.team_id, user, **{key: words[1]})
+        value = stock_channel(words[1]) if key == "stock_channel_id" else words[1]
+        changed = services.workspaces.change_settings(workspace.team_id, user, **{key: value})
     except DomainError as exc:
-        ack(text=exc.message, blocks=usage_blocks(SPEC, exc.message))
+        # The message may quote what was typed: escaped, as the blocks escape it.
+        ack(text=escape(exc.message), blocks=usage_blocks(SPEC, exc.message))
         return
-    ack(text="Settings saved.", blocks=settings_blocks(changed, ":white_check_mark: Saved."))
+    note = ":white_check_mark: Saved."
+    if key == "stock_channel_id":
+        note += " " + stock_channel_note(changed.stock_channel_id)
+    ack(text="Settings saved.", blocks=settings_blocks(changed, note))
+
+
+def stock_channel(text: str) -> str:
+    """The channel id in `<#C0123|stock>` ("" for off); DomainError for anything else."""
+    if text.lower() in _CHANNEL_OFF:
+        return ""
+    link = _CHANNEL_LINK.match(text.strip())
+    if link is None:
+        raise DomainError(
+            f"“{truncate(text, 40)}” isn't a channel: type # and pick the channel from Slack's "
+            "list, like `/salesbot settings stock-channel #stock`, or say `off`."
+        )
+    return link.group(1)
+
+
+def stock_channel_note(channel_id: str | None) -> str:
+    if not channel_id:
+        return "Low-stock alerts are off."
+    return (
+        f"Low-stock alerts go to <#{channel_id}>. Salesbot posts in public channels without "
+        "joining; for a private channel, invite @Salesbot there first (`/invite @Salesbot`), "
+        "or its alerts fail with `not_in_channel`."
+    )

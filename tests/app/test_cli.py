@@ -350,12 +350,13 @@ def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
     assert "Seeded the demo workspace" in start
 
     shell.type("/customer acme")
-    card = shell.read_until(r"\[\d+\] (Edit|Open)")
+    # The demo's low-stock alerts arrive first, each with an "Edit rule" button.
+    card = shell.read_until(r"\[\d+\] (Edit|Open)(?! rule)")
     for shown in ("Acme Corporation", "Acme Corp", "purchasing@acme.example", "C-"):
         assert shown in card, card
 
     # Press the card's Edit button: the same form, prefilled; Enter keeps every value.
-    shell.type(button_number(card, "Edit"))
+    shell.type(button_number(card[card.index("Acme Corporation") :], "Edit"))
     shell.read_until(r"^Name\b.*\[current: Acme Corporation\]")
     for _ in range(5):  # Name, Company, Email, Phone, Owner: keep
         shell.type("")

@@ -55,6 +55,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
+from bot.app import BOT_SCOPES
 from bot.local_slack import Call, LocalSlack, block_problems, view_problems
 
 
@@ -294,7 +295,7 @@ def test_oauth_v2_access_exchanges_a_code_once_for_a_bot_token_of_that_workspace
     assert resp["access_token"].startswith("xoxb-T0AAA-")
     assert resp["team"] == {"id": "T0AAA", "name": "Workspace T0AAA"}
     assert resp["authed_user"] == {"id": "U0AAA"}
-    assert resp["scope"] == "commands,chat:write,im:write,im:history"
+    assert resp["scope"] == ",".join(BOT_SCOPES)
     assert resp["app_id"] == "A0LOCAL" and resp["bot_user_id"] == "U0AAABOT"
     assert resp["enterprise"] is None and resp["is_enterprise_install"] is False
     call = local.calls_to("oauth.v2.access")[0]

@@ -40,4 +40,14 @@ def test_manifest_scopes_cover_what_the_code_calls(manifest: dict) -> None:
     # slash commands need `commands`; chat.postMessage/postEphemeral need chat:write;
     # reminders open the DM (conversations.open: im:write) and, when retried after a crash,
     # look in it for the message already sent (conversations.history: im:history).
-    assert scopes == {"commands", "chat:write", "im:write", "im:history"}
+    # Low-stock alerts post in a channel the bot may not have joined (chat:write.public)
+    # and search its history on a retry (channels:history, groups:history).
+    assert scopes == {
+        "commands",
+        "chat:write",
+        "im:write",
+        "im:history",
+        "chat:write.public",
+        "channels:history",
+        "groups:history",
+    }
