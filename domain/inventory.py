@@ -20,6 +20,7 @@ from domain.audit import Action
 from domain.catalog import RULE_FIELDS, CatalogService, Product
 from domain.delivery import enqueue
 from domain.errors import NotFound, ValidationFailed
+from domain.idempotency import write_once
 from domain.money import BadAmount, parse_quantity
 from domain.text import clean
 
@@ -105,6 +106,7 @@ class LowList(BaseModel):
     low: list[Level]
     low_total: int
     unruled: list[Level]  # no rule, but their history says they are due for one
+    unruled_total: int = 0
 
 
 def move(
@@ -201,14 +203,14 @@ class StockService:
     def level(self, team_id: str, sku: str, *, today: date) -> Level:
         with self._uow_factory() as uow:
             product = CatalogService.sku_in(uow, team_id, sku)
-            return self._level(uow, product, today=today)
+            return self.level_in(uow, product, today=today)
 
     def level_of(self, team_id: str, product_id: int, *, today: date) -> Level:
         with self._uow_factory() as uow:
             product = uow.products.get(team_id, product_id)
             if product is None:
                 raise NotFound("That product does not exist in this workspace.")
-            return self._level(uow, product, today=today)
+            return self.level_in(uow, product, today=today)
 
     def history(
         self, team_id: str, sku: str, *, limit: int = 20, offset: int = 0
@@ -245,7 +247,9 @@ class StockService:
                 if product.on_hand + level.on_order <= level.suggestion.reorder_point:
                     unruled.append(level)
             unruled.sort(key=_urgency)
-            return LowList(low=low, low_total=total, unruled=unruled[:limit])
+            return LowList(
+                low=low, low_total=total, unruled=unruled[:limit], unruled_total=len(unruled)
+            )
 
     # -- writing ---------------------------------------------------------------------
 
@@ -340,16 +344,25 @@ class StockService:
         )
 
     def mark_reordered(
-        self, team_id: str, product_id: int, quantity: int, *, actor: str | None
+        self,
+        team_id: str,
+        product_id: int,
+        quantity: int,
+        *,
+        actor: str | None,
+        idempotency_key: str | None = None,
     ) -> int:
-        """Record stock ordered from the supplier (expected after the lead time); on order now."""
+        """Record stock ordered from the supplier (expected after the lead time); on order now.
+
+        The same idempotency key (one alert's button clicked twice) records it once."""
         if quantity <= 0:
             raise ValidationFailed({"qty": "Order at least 1 unit."})
-        with self._uow_factory() as uow:
+        now = self._clock.now()
+
+        def write(uow: UnitOfWork) -> int:
             product = uow.products.get(team_id, product_id)
             if product is None:
                 raise NotFound("That product does not exist in this workspace.")
-            now = self._clock.now()
             lead = product.lead_time_days or reorder.DEFAULT_LEAD_TIME_DAYS
             uow.stock.add_expected(
                 team_id,
@@ -368,9 +381,17 @@ class StockService:
                 {"quantity": quantity},
                 now=now,
             )
-            on_order = uow.stock.on_order(team_id, [product_id]).get(product_id, 0)
-            uow.commit()
-            return on_order
+            return uow.stock.on_order(team_id, [product_id]).get(product_id, 0)
+
+        return write_once(
+            self._uow_factory,
+            team_id,
+            idempotency_key,
+            now=now,
+            write=write,
+            result_ref=str,
+            load=lambda uow, _: uow.stock.on_order(team_id, [product_id]).get(product_id, 0),
+        )
 
     def snooze(self, team_id: str, product_id: int, period: str, *, actor: str | None) -> datetime:
         """Quiet the product's alert for a day or a week; if still low then, it alerts again."""
@@ -426,7 +447,8 @@ class StockService:
             return result
 
     @staticmethod
-    def _level(uow: UnitOfWork, product: Product, *, today: date) -> Level:
+    def level_in(uow: UnitOfWork, product: Product, *, today: date) -> Level:
+        """The product's level inside the caller's unit of work (the alert sender's)."""
         since = today - timedelta(days=reorder.HISTORY_DAYS - 1)
         daily = uow.stock.daily_units(product.team_id, product.id, since=since, until=today)
         on_order = uow.stock.on_order(product.team_id, [product.id]).get(product.id, 0)

@@ -41,7 +41,7 @@ def render_low_stock_alert(uow: UnitOfWork, delivery: Delivery, attempt: Attempt
     if product.alert_snoozed_until is not None and product.alert_snoozed_until > attempt.now:
         raise Skip(f"{product.sku} is snoozed: the sweep alerts again when that ends")
     tz = _timezone(uow, team_id)
-    level = StockService._level(uow, product, today=attempt.now.astimezone(tz).date())
+    level = StockService.level_in(uow, product, today=attempt.now.astimezone(tz).date())
     text, blocks = alert_message(level, tz=tz, now=attempt.now, late=attempt.late)
     return Message(text, blocks)
 

@@ -98,8 +98,8 @@ def overview(intent: grammar.Overview, asked: Asked) -> None:
     """`/stock` alone: how many products are low, then how to use /stock."""
     page = asked.services.stock.low(asked.team, today=asked.today, limit=1)
     counts = f"*{page.low_total:,}* at or under their reorder point"
-    if page.unruled:
-        counts += f", and *{len(page.unruled):,}* with no rule that their sales say are due"
+    if page.unruled_total:
+        counts += f", and *{page.unruled_total:,}* with no rule that their sales say are due"
     head = SectionBlock(text=MarkdownTextObject(text=f":package: {counts}: `/stock low`."))
     asked.reply(f"Stock: {counts}. `/stock help` shows every form.", [head, *usage_blocks(SPEC)])
 
@@ -281,7 +281,12 @@ def mark_reordered(
     ack()
     product_id, qty = views.read_reordered(action["value"])
     team, user_id, now = workspace.team_id, body["user"]["id"], services.clock.now()
-    on_order = services.stock.mark_reordered(team, product_id, qty, actor=user_id)
+    container = body.get("container") or {}
+    # One alert (or list) message, one reorder: a second click on it records nothing more.
+    key = f"reordered:{container.get('channel_id')}:{container.get('message_ts')}:{product_id}"
+    on_order = services.stock.mark_reordered(
+        team, product_id, qty, actor=user_id, idempotency_key=key
+    )
     level = services.stock.level_of(team, product_id, today=today(services, workspace))
     note = views.reordered_note(level.product, qty, on_order, by=user_id, now=now, tz=workspace.tz)
     after_action(action, body, client, services, workspace, level, note)

@@ -69,9 +69,9 @@ def setup(bot: RunningBot, *, on_hand: int = 20, channel: bool = True) -> Produc
 
 
 def send(bot: RunningBot) -> SendReport:
-    """One tick of the sender, with the low-stock renderer (until RENDERERS has it)."""
-    renderers = {**RENDERERS, LOW_STOCK_ALERT: render_low_stock_alert}
-    sender = SlackSender(bot.services.uow_factory, SlackClients(bot.app), renderers)
+    """One tick of the sender, as `salesbot serve` runs it."""
+    assert RENDERERS[LOW_STOCK_ALERT] is render_low_stock_alert
+    sender = SlackSender(bot.services.uow_factory, SlackClients(bot.app))
     return send_due(bot.services.uow_factory, bot.services.clock, sender, worker_id="test")
 
 
@@ -269,6 +269,19 @@ def test_mark_reordered_records_it_on_order_and_the_alert_says_who(
     assert "*On order*\\n32 units" in said(bot)
     bot.command("/stock", "receive CH-100 32")  # the order arrives
     assert bot.services.stock.level(TEAM, "CH-100", today=TODAY).on_order == 0
+
+
+def test_mark_reordered_clicked_twice_on_one_alert_orders_once(stock_bot: RunningBot) -> None:
+    bot = stock_bot
+    setup(bot, on_hand=20)
+    bot.command("/stock", "adjust CH-100 -12 counted")
+    send(bot)
+    (post,) = alerts(bot)
+    # Both clicks carry the alert as it was posted, as a double click does.
+    press_on_alert(bot, post, ActionId.STOCK_REORDERED, user=BOB)
+    press_on_alert(bot, post, ActionId.STOCK_REORDERED, user=BOB)
+
+    assert bot.services.stock.level(TEAM, "CH-100", today=TODAY).on_order == 32
 
 
 def test_edit_rule_on_the_alert_opens_the_rule_form_and_answers_privately(
