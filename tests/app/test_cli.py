@@ -414,6 +414,49 @@ def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
     assert "Traceback" not in shell.stderr()
 
 
+@pytest.mark.slow
+def test_shell_records_a_sale_and_moves_stock(shell: ShellSession) -> None:
+    shell.read_until(r"Salesbot shell")
+    shell.type("/stock receive OFF-PA-2001 200 supplier delivery")
+    received = shell.read_until(r"\[\d+\] History")
+    match = re.search(
+        r"OFF-PA-2001 Copy Paper A4 80gsm \(5 reams\): (-?\d+) → (-?\d+) on hand", received
+    )
+    assert match, received
+    before, after = int(match.group(1)), int(match.group(2))
+    assert after == before + 200
+
+    shell.type("/stock adjust OFF-PA-2001 ten lost")
+    refused = shell.read_until(r"/stock adjust <SKU> <±qty> <reason>")
+    assert "“ten” is not a whole number of units" in refused
+
+    # The order form: customer and product searched, Add line, a second line, submit.
+    shell.type("/sales record")
+    shell.read_until(r"Type what to search for")
+    for answer in ("globex", "1", "", "OFF-PA-2001", "1", "5", "", "", ""):
+        shell.type(answer)
+    form = shell.read_until(r"'edit' to change")
+    shell.type(button_number(form, "Add line"))
+    shell.read_until(r"Type what to search for")
+    for answer in ("binder", "1", "20", "4.25", "0.1"):
+        shell.type(answer)
+    shell.read_until(r"'edit' to change")
+    shell.type("")  # submit
+    recorded = shell.read_until(r"^Total:")
+    assert "5 × OFF-PA-2001 Copy Paper A4 80gsm (5 reams) @ $24.99 = $124.95" in recorded
+    assert "20 × OFF-BI-2002 Ring Binder A4 2-ring @ $4.25 − 10% = $76.50" in recorded
+    assert "Total: $201.45 · 2 lines" in recorded
+
+    shell.type("/stock OFF-PA-2001")
+    card = shell.read_until(r"\[\d+\] History")
+    assert re.search(rf"^{after - 5}\b", card, re.M), card
+    assert "sold -5" in card
+
+    shell.type("quit")
+    assert shell.wait() == 0
+    assert "Traceback" not in shell.stderr()
+
+
 def test_shell_ends_cleanly_at_end_of_input(tmp_path: Path) -> None:
     env = clean_env(DATABASE_URL=sqlite_url(tmp_path / "shell.db"))
     result = run_cli("shell", env=env, cwd=tmp_path, stdin="help\n", timeout=60)
