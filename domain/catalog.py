@@ -24,6 +24,7 @@ CATEGORY_MAX = 100
 SEARCH_LIMIT = 10
 FIELDS = ("sku", "name", "category", "subcategory", "list_price", "unit_cost", "active")
 RULE_FIELDS = ("reorder_point", "reorder_qty", "lead_time_days")
+OVERSOLD_BELOW = -1  # a product with no rule alerts once it is oversold (stock below zero)
 
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]*$")
 
@@ -69,6 +70,15 @@ class Product(BaseModel):
     def is_low(self) -> bool:
         """At or under its reorder point (a product without a rule is never low)."""
         return self.reorder_point is not None and self.on_hand <= self.reorder_point
+
+    @property
+    def alert_threshold(self) -> int:
+        """Alert at or under this level: the reorder point, or below zero (oversold) without one."""
+        return self.reorder_point if self.reorder_point is not None else OVERSOLD_BELOW
+
+    @property
+    def needs_alert(self) -> bool:
+        return self.on_hand <= self.alert_threshold
 
     @property
     def label(self) -> str:

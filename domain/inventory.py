@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain import reorder
 from domain.audit import Action
-from domain.catalog import RULE_FIELDS, CatalogService, Product
+from domain.catalog import OVERSOLD_BELOW, RULE_FIELDS, CatalogService, Product
 from domain.delivery import enqueue
 from domain.errors import NotFound, ValidationFailed
 from domain.idempotency import write_once
@@ -152,8 +152,10 @@ def check_crossing(
     *,
     now: datetime,
 ) -> bool:
-    """Alert once when the level is at or under the point; re-arm once it is above."""
-    if reorder_point is None or level > reorder_point:
+    """Alert once when the level is at or under the point (below zero for a product with no
+    rule: oversold); re-arm once it is above."""
+    threshold = reorder_point if reorder_point is not None else OVERSOLD_BELOW
+    if level > threshold:
         uow.stock.rearm(team_id, product_id)
         return False
     if not _has_channel(uow, team_id):

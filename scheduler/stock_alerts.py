@@ -34,10 +34,9 @@ def render_low_stock_alert(uow: UnitOfWork, delivery: Delivery, attempt: Attempt
     product = uow.products.get(team_id, int(delivery.payload["product_id"]))
     if product is None:
         raise Skip("the product was deleted")
-    if not product.has_rule:
-        raise Skip(f"{product.sku} has no reorder rule any more")
-    if not product.is_low:
-        raise Skip(f"{product.sku} is back above its reorder point")
+    if not product.needs_alert:
+        where = "its reorder point" if product.has_rule else "zero"
+        raise Skip(f"{product.sku} is back above {where}")
     if product.alert_snoozed_until is not None and product.alert_snoozed_until > attempt.now:
         raise Skip(f"{product.sku} is snoozed: the sweep alerts again when that ends")
     tz = _timezone(uow, team_id)

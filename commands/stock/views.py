@@ -657,14 +657,20 @@ def alert_message(
 ) -> tuple[str, list[Block]]:
     """The channel alert: where the product stands, what to order, and buttons to act."""
     product = level.product
-    point = product.reorder_point if product.reorder_point is not None else 0
+    point = product.reorder_point
+    headline = "Low stock" if point is not None else "Oversold"
+    where = (
+        "is at or under its reorder point."
+        if point is not None
+        else "is oversold: more was sold than was in stock, and it has no reorder rule."
+    )
     blocks: list[Block] = [
-        HeaderBlock(text=truncate(f"Low stock: {product.sku} · {product.name}", 150)),
-        _section(f"{product_title(product, 200)} is at or under its reorder point."),
+        HeaderBlock(text=truncate(f"{headline}: {product.sku} · {product.name}", 150)),
+        _section(f"{product_title(product, 200)} {where}"),
         SectionBlock(
             fields=[
                 _field("On hand", level_text(product.on_hand)),
-                _field("Reorder point", units(point)),
+                _field("Reorder point", units(point) if point is not None else "no rule"),
                 _field("Sold (30 days)", units(level.sold_30d)),
                 _field("Days of cover", cover_text(level.suggestion.days_of_cover)),
                 _field("On order", units(level.on_order)),
@@ -682,9 +688,10 @@ def alert_message(
             block_id=f"{StockBlock.ALERT_ACTIONS}:{product.id}", elements=_alert_buttons(level)
         )
     )
+    rule = f"reorder point {point:,}" if point is not None else "no reorder rule"
     text = (
-        f"Low stock: {escape(product.sku)} {escape(truncate(product.name, 100))}: "
-        f"{product.on_hand:,} on hand, reorder point {point:,}. "
+        f"{headline}: {escape(product.sku)} {escape(truncate(product.name, 100))}: "
+        f"{product.on_hand:,} on hand, {rule}. "
         f"Suggested order: {units(level.order_now)}."
     )
     return text, fit(blocks)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from domain.catalog import Product
+from domain.catalog import OVERSOLD_BELOW, Product
 from domain.errors import NotFound
 from domain.inventory import Movement
 from storage.orm import ExpectedReceiptRow, OrderLineRow, ProductRow, StockMovementRow
@@ -110,8 +110,13 @@ class SqlStockRepository:
 
     def unalerted_low(self, *, limit: int, only_team: str | None = None) -> list[Product]:
         stmt = select(ProductRow).where(
-            ProductRow.reorder_point.is_not(None),
-            ProductRow.on_hand <= ProductRow.reorder_point,
+            or_(
+                and_(
+                    ProductRow.reorder_point.is_not(None),
+                    ProductRow.on_hand <= ProductRow.reorder_point,
+                ),
+                and_(ProductRow.reorder_point.is_(None), ProductRow.on_hand <= OVERSOLD_BELOW),
+            ),
             ProductRow.low_since.is_(None),
         )
         if only_team is not None:

@@ -171,6 +171,35 @@ def test_a_sale_that_oversells_says_so_in_the_alert(stock_bot: RunningBot) -> No
     assert ":red_circle: *-3* oversold" in json.dumps(post.args["blocks"], ensure_ascii=False)
 
 
+def test_a_product_with_no_rule_alerts_once_when_oversold_and_again_after_a_restock(
+    stock_bot: RunningBot,
+) -> None:
+    bot = stock_bot
+    reply = raw_command(bot, "/salesbot", f"settings stock-channel <#{STOCK_CHANNEL}|stock>")
+    assert f"<#{STOCK_CHANNEL}>" in reply.text
+    draft = ProductDraft.from_input(sku="PEN-1", name="Gel pens", list_price="3")
+    bot.services.catalog.create(TEAM, draft, actor=USER)
+    bot.command("/stock", "receive PEN-1 2")
+    bot.command("/stock", "adjust PEN-1 -2 sold at the counter")  # 0: not oversold yet
+    send(bot)
+    assert alerts(bot) == []
+
+    bot.command("/stock", "adjust PEN-1 -3 sold at the counter")  # -3: oversold
+    bot.command("/stock", "adjust PEN-1 -1 sold at the counter")  # still the same crossing
+    send(bot)
+    (post,) = alerts(bot)
+    shown = json.dumps(post.args["blocks"], ensure_ascii=False)
+    assert "Oversold: PEN-1 · Gel pens" in shown
+    assert ":red_circle: *-4* oversold" in shown
+    assert "*Reorder point*\\nno rule" in shown
+    assert post.args["text"].startswith("Oversold: PEN-1 Gel pens: -4 on hand, no reorder rule.")
+
+    bot.command("/stock", "receive PEN-1 10")  # 6: re-armed
+    bot.command("/stock", "adjust PEN-1 -8 sold at the counter")  # -2: oversold again
+    send(bot)
+    assert len(alerts(bot)) == 2
+
+
 def test_an_alert_for_a_product_back_above_its_point_is_not_sent(stock_bot: RunningBot) -> None:
     bot = stock_bot
     setup(bot, on_hand=20)

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.services import Services
-from domain.catalog import Product, ProductDraft
+from domain.catalog import OVERSOLD_BELOW, Product, ProductDraft
 from domain.customers import CustomerDraft
 from domain.errors import ValidationFailed
 from domain.inventory import LOW_STOCK_ALERT
@@ -193,9 +193,10 @@ def expected_effects(store: Store, calls: list[Call]) -> tuple[list[int], list[i
 
 def crossings(balances: list[int], point: int | None) -> int:
     """Low-stock crossings the ledger shows; the first balance is the opening receipt,
-    before the rule was set (setting it alerts at once when already at or under it)."""
+    before the rule was set (setting it alerts at once when already at or under it).
+    A product with no rule alerts when it is oversold (below zero)."""
     if point is None:
-        return 0
+        point = OVERSOLD_BELOW
     count = int(balances[0] <= point)
     armed = balances[0] > point
     for balance in balances[1:]:
