@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 SKU_MAX = 64
+KEY_MAX = 600  # storage.orm.KEY_MAX
 NAME_MAX = 300
 CATEGORY_MAX = 100
 SEARCH_LIMIT = 10
@@ -32,6 +33,12 @@ _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]*$")
 def sku_key(sku: str) -> str:
     """SKUs match whatever case they are typed in."""
     return sku.strip().upper()
+
+
+def name_key(name: str) -> str:
+    """The folded name products are searched and matched by; folding can lengthen text
+    (NFKD expands some characters many times), so it is cut to what storage keeps."""
+    return fold(name)[:KEY_MAX]
 
 
 def looks_like_sku(text: str) -> bool:
@@ -104,7 +111,7 @@ class ProductDraft(BaseModel):
 
     @property
     def name_key(self) -> str:
-        return fold(self.name)
+        return name_key(self.name)
 
     @classmethod
     def from_input(

@@ -34,6 +34,7 @@ SALES_WINDOW_DAYS = 30
 LOW_LIST_LIMIT = 50
 RULE_MAX = 1_000_000
 LEAD_MAX_DAYS = 365
+NO_COVER = Decimal("1e9")  # sorts products that do not sell after those that do
 SNOOZES = {"1d": timedelta(days=1), "1w": timedelta(weeks=1)}
 
 
@@ -59,6 +60,18 @@ class Movement(BaseModel):
     order_id: int | None = None
     actor: str | None = None
     at: datetime
+
+
+class SalesStats(BaseModel):
+    """A rule-less product's sales in the suggestion window, as sums (see reorder.velocity)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    product_id: int
+    on_hand: int
+    lead_time_days: int | None
+    units: int
+    squares: int
 
 
 class MoveResult(BaseModel):
@@ -236,22 +249,29 @@ class StockService:
             low = [
                 _level_from(p, daily.get(p.id, {}), on_order.get(p.id, 0), today) for p in products
             ]
-            selling = uow.stock.daily_units_many(
-                team_id, since=since, until=today, product_ids=None, unruled_only=True
-            )
-            unruled_products = uow.products.get_many(team_id, list(selling))
-            on_order = uow.stock.on_order(team_id, [p.id for p in unruled_products])
-            unruled = []
-            for product in unruled_products:
-                level = _level_from(
-                    product, selling[product.id], on_order.get(product.id, 0), today
+            # Rule-less products: the due ones are found from two sums per product (SQL), and
+            # only the page shown is loaded and described in full.
+            due = []
+            on_order = uow.stock.on_order(team_id, None)
+            for stats in uow.stock.unruled_sales(team_id, since=since, until=today):
+                velocity = reorder.velocity_from_sums(
+                    stats.units, stats.squares, reorder.HISTORY_DAYS
                 )
-                if product.on_hand + level.on_order <= level.suggestion.reorder_point:
-                    unruled.append(level)
-            unruled.sort(key=_urgency)
-            return LowList(
-                low=low, low_total=total, unruled=unruled[:limit], unruled_total=len(unruled)
-            )
+                lead = stats.lead_time_days or reorder.DEFAULT_LEAD_TIME_DAYS
+                point = reorder.suggested_point(velocity, lead_time_days=lead)
+                if stats.on_hand + on_order.get(stats.product_id, 0) <= point:
+                    cover = reorder.days_of_cover(stats.on_hand, velocity.mean_per_day)
+                    due.append((cover if cover is not None else NO_COVER, stats))
+            due.sort(key=lambda item: (item[0], item[1].on_hand, item[1].product_id))
+            shown = [stats.product_id for _, stats in due[:limit]]
+            daily = uow.stock.daily_units_many(team_id, since=since, until=today, product_ids=shown)
+            by_id = {p.id: p for p in uow.products.get_many(team_id, shown)}
+            unruled = [
+                _level_from(by_id[i], daily.get(i, {}), on_order.get(i, 0), today)
+                for i in shown
+                if i in by_id
+            ]
+            return LowList(low=low, low_total=total, unruled=unruled, unruled_total=len(due))
 
     # -- writing ---------------------------------------------------------------------
 
@@ -481,11 +501,6 @@ def _level_from(product: Product, daily: dict[date, int], on_order: int, today: 
         suggestion=suggestion,
         with_rule=with_rule,
     )
-
-
-def _urgency(level: Level) -> tuple[Decimal, int]:
-    cover = level.suggestion.days_of_cover
-    return (cover if cover is not None else Decimal("1e9"), level.product.on_hand)
 
 
 def _has_channel(uow: UnitOfWork, team_id: str) -> bool:

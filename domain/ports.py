@@ -12,7 +12,7 @@ from domain.catalog import Product, ProductDraft
 from domain.customers import Contact, Customer, CustomerDraft
 from domain.delivery import Delivery
 from domain.interactions import Interaction, InteractionDraft
-from domain.inventory import Movement
+from domain.inventory import Movement, SalesStats
 from domain.orders import NewOrder, Order
 from domain.reminders import DueReminder, SummarySchedule
 from domain.tasks import Task, TaskDraft
@@ -177,7 +177,8 @@ class StockRepository(Protocol):
         product_ids: list[int] | None,
         unruled_only: bool = False,
     ) -> dict[int, dict[date, int]]: ...
-    def on_order(self, team_id: str, product_ids: list[int]) -> dict[int, int]: ...
+    def on_order(self, team_id: str, product_ids: list[int] | None) -> dict[int, int]: ...
+    def unruled_sales(self, team_id: str, *, since: date, until: date) -> list[SalesStats]: ...
     def add_expected(
         self,
         team_id: str,

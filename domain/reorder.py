@@ -59,8 +59,13 @@ def velocity(daily_units: Sequence[int], days: int) -> Velocity:
     if len(daily_units) > days:
         raise ValueError(f"{len(daily_units)} daily values given for a {days}-day window")
     # Padding zeros add nothing to the sums, so the statistics need only the listed days.
-    total = sum(daily_units)
-    squares = sum(u * u for u in daily_units)
+    return velocity_from_sums(sum(daily_units), sum(u * u for u in daily_units), days)
+
+
+def velocity_from_sums(total: int, squares: int, days: int) -> Velocity:
+    """The same statistics from the sum and sum of squares of daily units (SQL gives those)."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
     with localcontext(_CONTEXT):
         mean = (Decimal(total) / days).quantize(_FOUR_DP)
         stdev = Decimal(0)
@@ -69,6 +74,21 @@ def velocity(daily_units: Sequence[int], days: int) -> Velocity:
             variance = Fraction(days * squares - total * total, days * (days - 1))
             stdev = (Decimal(variance.numerator) / variance.denominator).sqrt().quantize(_FOUR_DP)
     return Velocity(days=days, units=total, mean_per_day=mean, stdev_per_day=stdev)
+
+
+def suggested_point(
+    v: Velocity,
+    *,
+    lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
+    service_level: Decimal = DEFAULT_SERVICE_LEVEL,
+) -> int:
+    """The reorder point `suggest` computes from velocity alone, without building a Suggestion."""
+    mean = max(v.mean_per_day, Decimal(0))
+    if mean <= 0:
+        return 0
+    z = z_for_service_level(service_level)
+    with localcontext(_CONTEXT):
+        return _ceil(mean * lead_time_days + z * v.stdev_per_day * Decimal(lead_time_days).sqrt())
 
 
 def z_for_service_level(level: Decimal) -> Decimal:

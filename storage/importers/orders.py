@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from domain.catalog import name_key as product_name_key
 from domain.imports import (
     OrderLineRecord,
     ProductSplit,
     RowError,
     local_midnight_utc,
 )
-from domain.text import fold
 from storage.importers.common import Good, RunContext, allocate_numbers, bulk_insert, chunked
 from storage.orm import CustomerRow, OrderLineRow, OrderRow, ProductRow
 
@@ -427,7 +427,7 @@ class OrderImporter:
                     "sku": sku,
                     "sku_key": sku.upper(),
                     "name": name,
-                    "name_key": fold(name),
+                    "name_key": product_name_key(name),
                     "category": record.category,
                     "subcategory": record.subcategory,
                     # The unit price of the first line that states one (a 100%-discount line
@@ -640,7 +640,7 @@ class OrderImporter:
 
 @lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
-    return fold(text)
+    return product_name_key(text)
 
 
 def _suffix(sku: str, base_key: str) -> int:

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from domain.catalog import name_key as product_name_key
 from domain.imports import ProductRecord, RowError
-from domain.text import fold
 from storage.importers.common import Good, RunContext, bulk_insert, chunked
 from storage.orm import ProductRow, StockMovementRow
+from storage.repositories.stock import rearm_above_threshold
 
 OPENING_BALANCE_REASON = "opening balance (import)"
 _FIELDS = (
@@ -105,6 +106,10 @@ class ProductImporter:
                 if row.record.on_hand
             )
         stocked = self._open_stock(session, opening)
+        # A new rule or an opening balance can lift a product above its alert threshold:
+        # re-arm its low-stock alert, as a stock movement or /stock reorder would.
+        touched = [product_id for product_id, changed in matched if changed] + sorted(stocked)
+        rearm_above_threshold(session, self._ctx.team_id, touched)
         for product_id, changed in matched:
             if changed or product_id in stocked:
                 counts.updated += 1
@@ -128,7 +133,7 @@ class ProductImporter:
             if self._ctx.columns.has(name) and value is not None and value != found[name]:
                 changes[name] = value
                 if name == "name":
-                    changes["name_key"] = fold(value)
+                    changes["name_key"] = product_name_key(value)
         return changes
 
     def _insert(self, session: Session, rows: list[Row]) -> list[int]:
@@ -143,7 +148,7 @@ class ProductImporter:
                     "sku": record.sku,
                     "sku_key": record.sku_key,
                     "name": record.name,
-                    "name_key": fold(record.name),
+                    "name_key": product_name_key(record.name),
                     "category": record.category,
                     "subcategory": record.subcategory,
                     "list_price": record.list_price,

@@ -10,8 +10,14 @@ from sqlalchemy.orm.util import identity_key
 
 from domain.catalog import OVERSOLD_BELOW, Product
 from domain.errors import NotFound
-from domain.inventory import Movement
-from storage.orm import ExpectedReceiptRow, OrderLineRow, ProductRow, StockMovementRow
+from domain.inventory import Movement, SalesStats
+from storage.orm import (
+    ExpectedReceiptRow,
+    OrderLineRow,
+    ProductRow,
+    StockMovementRow,
+    WorkspaceRow,
+)
 
 OPEN = "open"
 RECEIVED = "received"
@@ -109,15 +115,22 @@ class SqlStockRepository:
         self._forget(product_id)
 
     def unalerted_low(self, *, limit: int, only_team: str | None = None) -> list[Product]:
-        stmt = select(ProductRow).where(
-            or_(
-                and_(
-                    ProductRow.reorder_point.is_not(None),
-                    ProductRow.on_hand <= ProductRow.reorder_point,
+        # Only workspaces with a stock channel: the others' low products would fill every
+        # batch and starve the rest (they are alerted once a channel is set).
+        stmt = (
+            select(ProductRow)
+            .join(WorkspaceRow, WorkspaceRow.team_id == ProductRow.team_id)
+            .where(
+                WorkspaceRow.stock_channel_id.is_not(None),
+                or_(
+                    and_(
+                        ProductRow.reorder_point.is_not(None),
+                        ProductRow.on_hand <= ProductRow.reorder_point,
+                    ),
+                    and_(ProductRow.reorder_point.is_(None), ProductRow.on_hand <= OVERSOLD_BELOW),
                 ),
-                and_(ProductRow.reorder_point.is_(None), ProductRow.on_hand <= OVERSOLD_BELOW),
-            ),
-            ProductRow.low_since.is_(None),
+                ProductRow.low_since.is_(None),
+            )
         )
         if only_team is not None:
             stmt = stmt.where(ProductRow.team_id == only_team)
@@ -217,22 +230,60 @@ class SqlStockRepository:
             found.setdefault(product_id, {})[day] = int(units)
         return found
 
-    def on_order(self, team_id: str, product_ids: list[int]) -> dict[int, int]:
-        if not product_ids:
+    def on_order(self, team_id: str, product_ids: list[int] | None) -> dict[int, int]:
+        """Units ordered and not yet received, per product (every product when None)."""
+        if product_ids is not None and not product_ids:
             return {}
-        rows = self._session.execute(
+        stmt = (
             select(
                 ExpectedReceiptRow.product_id,
                 func.sum(ExpectedReceiptRow.quantity - ExpectedReceiptRow.received),
             )
-            .where(
-                ExpectedReceiptRow.team_id == team_id,
-                ExpectedReceiptRow.product_id.in_(set(product_ids)),
-                ExpectedReceiptRow.status == OPEN,
-            )
+            .where(ExpectedReceiptRow.team_id == team_id, ExpectedReceiptRow.status == OPEN)
             .group_by(ExpectedReceiptRow.product_id)
         )
-        return {product_id: int(units) for product_id, units in rows}
+        if product_ids is not None:
+            stmt = stmt.where(ExpectedReceiptRow.product_id.in_(set(product_ids)))
+        return {product_id: int(units) for product_id, units in self._session.execute(stmt)}
+
+    def unruled_sales(self, team_id: str, *, since: date, until: date) -> list[SalesStats]:
+        """For every product with no rule that sold in the window: its level, lead time and
+        the sum and sum of squares of its daily units (all the statistics need)."""
+        daily = (
+            select(
+                OrderLineRow.product_id.label("product_id"),
+                func.sum(OrderLineRow.quantity).label("units"),
+            )
+            .where(
+                OrderLineRow.team_id == team_id,
+                OrderLineRow.order_date >= since,
+                OrderLineRow.order_date <= until,
+            )
+            .group_by(OrderLineRow.product_id, OrderLineRow.order_date)
+            .subquery()
+        )
+        stmt = (
+            select(
+                ProductRow.id,
+                ProductRow.on_hand,
+                ProductRow.lead_time_days,
+                func.sum(daily.c.units),
+                func.sum(daily.c.units * daily.c.units),
+            )
+            .join(daily, daily.c.product_id == ProductRow.id)
+            .where(ProductRow.team_id == team_id, ProductRow.reorder_point.is_(None))
+            .group_by(ProductRow.id, ProductRow.on_hand, ProductRow.lead_time_days)
+        )
+        return [
+            SalesStats(
+                product_id=product_id,
+                on_hand=on_hand,
+                lead_time_days=lead,
+                units=int(units),
+                squares=int(squares),
+            )
+            for product_id, on_hand, lead, units, squares in self._session.execute(stmt)
+        ]
 
     def add_expected(
         self,
@@ -285,3 +336,19 @@ class SqlStockRepository:
         loaded = self._session.identity_map.get(identity_key(ProductRow, product_id))
         if loaded is not None:
             self._session.expire(loaded)
+
+
+def rearm_above_threshold(session: Session, team_id: str, product_ids: list[int]) -> None:
+    """Re-arm the low-stock alert of those products now above their alert threshold."""
+    for start in range(0, len(product_ids), 500):
+        session.execute(
+            update(ProductRow)
+            .where(
+                ProductRow.team_id == team_id,
+                ProductRow.id.in_(product_ids[start : start + 500]),
+                ProductRow.low_since.is_not(None),
+                ProductRow.on_hand > func.coalesce(ProductRow.reorder_point, OVERSOLD_BELOW),
+            )
+            .values(low_since=None, alert_snoozed_until=None)
+            .execution_options(synchronize_session=False)
+        )
