@@ -294,6 +294,8 @@ class OrderService:
             product = by_id.get(line.product_id) if line.product_id else None
             if product is None:
                 errors[f"line{n}.product"] = "Pick a product (search by SKU or name)."
+            elif not product.active:
+                errors[f"line{n}.product"] = f"{product.sku} is discontinued: it is not for sale."
             try:
                 quantity = parse_quantity(line.quantity)
             except BadAmount as exc:

@@ -32,4 +32,6 @@ def product_options(ack: Ack, payload: dict[str, Any], services: Any, workspace:
         ack(options=[])
         return
     result = services.catalog.find(workspace.team_id, query, limit=OPTIONS_MAX)
-    ack(options=[product_option(p, workspace.currency) for p in result.matches])
+    # Discontinued (inactive) products are not for sale, so the order form does not offer them.
+    sellable = [p for p in result.matches if p.active]
+    ack(options=[product_option(p, workspace.currency) for p in sellable])

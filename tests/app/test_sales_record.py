@@ -841,3 +841,25 @@ def test_served_record_opens_the_form_adds_a_line_and_records_the_order(
 
 def by_key(view: dict[str, Any], field: SaleBlock, key: int) -> dict[str, Any]:
     return blocks_by_id(view)[line_block(field, key)]
+
+
+def test_a_discontinued_product_is_neither_offered_nor_sold(sales_bot: RunningBot) -> None:
+    acme = add_customer(sales_bot)
+    chair = add_product(sales_bot, "CH-100", "Office chair", "120.00", stock=5)
+    old = add_product(sales_bot, "CH-OLD", "Old chair", "80.00", stock=5)
+    sales_bot.services.catalog.update(
+        TEAM,
+        old.id,
+        ProductDraft.from_input(sku="CH-OLD", name="Old chair", list_price="80", active=False),
+        actor=USER,
+    )
+    view = open_form(sales_bot)
+    assert [o["value"] for o in suggest(sales_bot, view, "chair")] == [str(chair.id)]
+
+    # A form filled before the product was discontinued is refused on that line.
+    reply = sales_bot.submit(view, form_values(acme, {1: (old, "1", None, None)}))
+    errors = reply.json()["errors"]
+    assert errors == {
+        line_block(SaleBlock.PRODUCT, 1): "CH-OLD is discontinued: it is not for sale."
+    }
+    assert rows(sales_bot, OrderRow) == 0 and sale_movements(sales_bot) == 0
