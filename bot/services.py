@@ -15,6 +15,7 @@ from domain.customers import CustomerService
 from domain.interactions import InteractionService
 from domain.inventory import StockService
 from domain.orders import OrderService
+from domain.pipeline import PipelineService
 from domain.ports import UnitOfWorkFactory
 from domain.tasks import TaskService
 from domain.workspaces import WorkspaceService
@@ -37,6 +38,7 @@ class Services:
     catalog: CatalogService
     orders: OrderService
     stock: StockService
+    pipeline: PipelineService
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
@@ -70,4 +72,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         catalog=CatalogService(uow_factory, clock),
         orders=OrderService(uow_factory, clock),
         stock=StockService(uow_factory, clock),
+        pipeline=PipelineService(uow_factory, clock),
     )

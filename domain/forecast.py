@@ -41,6 +41,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from domain import pipeline
+
 Outcome = Literal["open", "won", "lost"]
 Period = Literal["month", "quarter"]
 Method = Literal["history", "configured"]
@@ -72,13 +74,16 @@ class StageDef(BaseModel):
         return v
 
 
-DEFAULT_STAGES: tuple[StageDef, ...] = (
-    StageDef(key="prospecting", name="Prospecting", position=1, probability=Decimal("0.10")),
-    StageDef(key="qualification", name="Qualification", position=2, probability=Decimal("0.20")),
-    StageDef(key="proposal", name="Proposal", position=3, probability=Decimal("0.50")),
-    StageDef(key="negotiation", name="Negotiation", position=4, probability=Decimal("0.75")),
-    StageDef(key="won", name="Won", position=5, probability=Decimal("1"), outcome="won"),
-    StageDef(key="lost", name="Lost", position=6, probability=Decimal("0"), outcome="lost"),
+# The pipeline's own defaults (domain.pipeline), in the shape these functions take.
+DEFAULT_STAGES: tuple[StageDef, ...] = tuple(
+    StageDef(
+        key=spec.key,
+        name=spec.name,
+        position=spec.position,
+        probability=spec.probability,
+        outcome=spec.outcome.value,
+    )
+    for spec in pipeline.DEFAULT_STAGES
 )
 
 

@@ -14,6 +14,15 @@ from domain.delivery import Delivery
 from domain.interactions import Interaction, InteractionDraft
 from domain.inventory import Movement, SalesStats
 from domain.orders import NewOrder, Order
+from domain.pipeline import (
+    Deal,
+    DealDraft,
+    DealNote,
+    Outcome,
+    Stage,
+    StageChange,
+    StageSpec,
+)
 from domain.reminders import DueReminder, SummarySchedule
 from domain.tasks import Task, TaskDraft
 from domain.workspaces import User, Workspace
@@ -192,6 +201,47 @@ class StockRepository(Protocol):
     def receive_expected(self, team_id: str, product_id: int, quantity: int) -> None: ...
 
 
+class DealRepository(Protocol):
+    """Pipeline stages, deals, their stage changes and notes."""
+
+    def stages(self, team_id: str) -> list[Stage]: ...
+    def add_stages(self, team_id: str, specs: list[StageSpec]) -> None: ...
+    def add(
+        self,
+        team_id: str,
+        draft: DealDraft,
+        *,
+        stage_id: int,
+        status: Outcome,
+        actor: str | None,
+        now: datetime,
+    ) -> Deal: ...
+    def get(self, team_id: str, deal_id: int, *, for_update: bool = False) -> Deal | None: ...
+    def get_by_number(self, team_id: str, number: int) -> Deal | None: ...
+    def update(
+        self, team_id: str, deal_id: int, values: dict[str, Any], *, now: datetime
+    ) -> Deal: ...
+    def search(self, team_id: str, folded: str, *, limit: int) -> list[Deal]: ...
+    def open_deals(
+        self, team_id: str, *, owner_id: str | None, stage_id: int | None, limit: int
+    ) -> list[Deal]: ...
+    def add_stage_change(
+        self,
+        team_id: str,
+        deal_id: int,
+        *,
+        from_stage_id: int | None,
+        to_stage_id: int,
+        actor: str | None,
+        at: datetime,
+    ) -> None: ...
+    def stage_changes(self, team_id: str, deal_id: int) -> list[StageChange]: ...
+    def add_note(
+        self, team_id: str, deal_id: int, text: str, *, author: str, now: datetime
+    ) -> DealNote: ...
+    def notes(self, team_id: str, deal_id: int) -> list[DealNote]: ...
+
+
 class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     users: UserRepository
@@ -204,6 +254,7 @@ class UnitOfWork(Protocol):
     products: ProductRepository
     orders: OrderRepository
     stock: StockRepository
+    deals: DealRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

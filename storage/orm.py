@@ -441,3 +441,89 @@ class ExpectedReceiptRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open, received
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
+
+
+class PipelineStageRow(Base):
+    """A step of a workspace's sales pipeline, with its win probability and outcome."""
+
+    __tablename__ = "pipeline_stages"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))  # a slug: "proposal"
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[Decimal] = mapped_column(Fixed4)  # 0..1
+    outcome: Mapped[str] = mapped_column(String(8), default="open")  # open, won, lost
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DealRow(Base):
+    """A sale being worked on: an amount, a customer, a stage and an owner."""
+
+    __tablename__ = "deals"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        Index("ix_deals_team_status", "team_id", "status"),
+        Index("ix_deals_team_owner_status", "team_id", "owner_id", "status"),
+        Index("ix_deals_team_customer", "team_id", "customer_id"),
+        # Deleting a customer or a stage checks for deals pointing at it.
+        Index("ix_deals_customer_id", "customer_id"),
+        Index("ix_deals_stage_id", "stage_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    # Folded copy of the title, so search is case- and accent-free on both databases.
+    title_key: Mapped[str] = mapped_column(String(KEY_MAX))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    amount: Mapped[Decimal] = mapped_column(Fixed4)
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("pipeline_stages.id", ondelete="RESTRICT"))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    next_step: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open, won, lost
+    lost_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    stage_changed_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime]
+
+
+class DealStageChangeRow(Base):
+    """A deal's move from one stage to another (from none when it was created)."""
+
+    __tablename__ = "deal_stage_changes"
+    __table_args__ = (
+        Index("ix_deal_stage_changes_team_deal_at", "team_id", "deal_id", "at"),
+        Index("ix_deal_stage_changes_deal_id", "deal_id"),
+        Index("ix_deal_stage_changes_from_stage_id", "from_stage_id"),
+        Index("ix_deal_stage_changes_to_stage_id", "to_stage_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    from_stage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pipeline_stages.id", ondelete="RESTRICT")
+    )
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("pipeline_stages.id", ondelete="RESTRICT"))
+    actor: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime]
+
+
+class DealNoteRow(Base):
+    __tablename__ = "deal_notes"
+    __table_args__ = (Index("ix_deal_notes_deal_id", "deal_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.customers import SqlCustomerRepository
+from storage.repositories.deals import SqlDealRepository
 from storage.repositories.deliveries import SqlDeliveryRepository
 from storage.repositories.idempotency import SqlIdempotencyRepository
 from storage.repositories.interactions import SqlInteractionRepository
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         self.products = SqlProductRepository(self._session)
         self.orders = SqlOrderRepository(self._session)
         self.stock = SqlStockRepository(self._session)
+        self.deals = SqlDealRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:
