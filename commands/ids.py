@@ -14,7 +14,6 @@ class CallbackId(StrEnum):
     TASK_REASSIGN_SAVE = "task_reassign_save"
     SALE_SAVE = "sale_save"  # /sales record
     STOCK_RULE_SAVE = "stock_rule_save"  # reorder rule modal
-    STOCK_REORDERED_SAVE = "stock_reordered_save"  # Mark reordered: how many
 
 
 class ActionId(StrEnum):

@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from domain.customers import FIELDS as CUSTOMER_FIELDS
 from domain.customers import CustomerDraft
 from domain.errors import DomainError, ValidationFailed
 from domain.text import clean
@@ -82,21 +83,7 @@ class RowError(BaseModel):
 
 # Our fields for each kind of file, in the order the docs list them.
 FIELDS: dict[ImportKind, tuple[str, ...]] = {
-    ImportKind.CUSTOMERS: (
-        "external_id",
-        "name",
-        "company",
-        "email",
-        "phone",
-        "owner_id",
-        "tags",
-        "address",
-        "city",
-        "region",
-        "country",
-        "industry",
-        "notes",
-    ),
+    ImportKind.CUSTOMERS: ("external_id", *CUSTOMER_FIELDS),
     ImportKind.PRODUCTS: (
         "sku",
         "name",

@@ -433,9 +433,7 @@ class StockService:
         queued = 0
         with self._uow_factory() as uow:
             for product in uow.stock.unalerted_low(limit=limit, only_team=only_team):
-                team = product.team_id
-                if not _has_channel(uow, team):
-                    continue
+                team = product.team_id  # only workspaces with a stock channel are listed
                 crossing = uow.stock.mark_low(team, product.id, now=now)
                 if crossing is not None:
                     queued += queue_alert(uow, team, product.id, f"{crossing}", now=now)
@@ -472,7 +470,9 @@ class StockService:
     def level_in(uow: UnitOfWork, product: Product, *, today: date) -> Level:
         """The product's level inside the caller's unit of work (the alert sender's)."""
         since = today - timedelta(days=reorder.HISTORY_DAYS - 1)
-        daily = uow.stock.daily_units(product.team_id, product.id, since=since, until=today)
+        daily = uow.stock.daily_units_many(
+            product.team_id, since=since, until=today, product_ids=[product.id]
+        ).get(product.id, {})
         on_order = uow.stock.on_order(product.team_id, [product.id]).get(product.id, 0)
         return _level_from(product, daily, on_order, today)
 

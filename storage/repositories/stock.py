@@ -172,30 +172,6 @@ class SqlStockRepository:
         )
         return [Movement.model_validate(row) for row in rows]
 
-    def ledger_sum(self, team_id: str, product_id: int) -> int:
-        total = self._session.scalar(
-            select(func.coalesce(func.sum(StockMovementRow.quantity), 0)).where(
-                StockMovementRow.team_id == team_id, StockMovementRow.product_id == product_id
-            )
-        )
-        return int(total or 0)
-
-    def daily_units(
-        self, team_id: str, product_id: int, *, since: date, until: date
-    ) -> dict[date, int]:
-        """Units sold per day (the workspace's days) from order lines, days with sales only."""
-        rows = self._session.execute(
-            select(OrderLineRow.order_date, func.sum(OrderLineRow.quantity))
-            .where(
-                OrderLineRow.team_id == team_id,
-                OrderLineRow.product_id == product_id,
-                OrderLineRow.order_date >= since,
-                OrderLineRow.order_date <= until,
-            )
-            .group_by(OrderLineRow.order_date)
-        )
-        return {day: int(units) for day, units in rows}
-
     def daily_units_many(
         self,
         team_id: str,
@@ -203,9 +179,9 @@ class SqlStockRepository:
         since: date,
         until: date,
         product_ids: list[int] | None,
-        unruled_only: bool = False,
     ) -> dict[int, dict[date, int]]:
-        """Units sold per product per day; all selling products when product_ids is None."""
+        """Units sold per product per day (days with sales only); every selling product when
+        product_ids is None."""
         if product_ids is not None and not product_ids:
             return {}
         stmt = (
@@ -221,10 +197,6 @@ class SqlStockRepository:
         )
         if product_ids is not None:
             stmt = stmt.where(OrderLineRow.product_id.in_(set(product_ids)))
-        if unruled_only:
-            stmt = stmt.join(ProductRow, ProductRow.id == OrderLineRow.product_id).where(
-                ProductRow.reorder_point.is_(None)
-            )
         found: dict[int, dict[date, int]] = {}
         for product_id, day, units in self._session.execute(stmt):
             found.setdefault(product_id, {})[day] = int(units)
