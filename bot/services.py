@@ -16,6 +16,8 @@ from domain.interactions import InteractionService
 from domain.inventory import StockService
 from domain.orders import OrderService
 from domain.pipeline import PipelineService
+from domain.pipeline_board import PipelineBoardService
+from domain.pipeline_stages import StageEditor
 from domain.ports import UnitOfWorkFactory
 from domain.tasks import TaskService
 from domain.workspaces import WorkspaceService
@@ -39,6 +41,8 @@ class Services:
     orders: OrderService
     stock: StockService
     pipeline: PipelineService
+    pipeline_board: PipelineBoardService
+    pipeline_stages: StageEditor
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
@@ -73,4 +77,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         orders=OrderService(uow_factory, clock),
         stock=StockService(uow_factory, clock),
         pipeline=PipelineService(uow_factory, clock),
+        pipeline_board=PipelineBoardService(uow_factory, clock),
+        pipeline_stages=StageEditor(uow_factory, clock),
     )

@@ -23,6 +23,8 @@ from domain.pipeline import (
     StageChange,
     StageSpec,
 )
+from domain.pipeline_board import PipelineReportRepository
+from domain.pipeline_stages import StageRepository
 from domain.reminders import DueReminder, SummarySchedule
 from domain.tasks import Task, TaskDraft
 from domain.workspaces import User, Workspace
@@ -229,7 +231,7 @@ class DealRepository(Protocol):
         to_stage_id: int,
         actor: str | None,
         at: datetime,
-    ) -> None: ...
+    ) -> int: ...
     def stage_changes(self, team_id: str, deal_id: int) -> list[StageChange]: ...
     def add_note(
         self, team_id: str, deal_id: int, text: str, *, author: str, now: datetime
@@ -250,6 +252,8 @@ class UnitOfWork(Protocol):
     orders: OrderRepository
     stock: StockRepository
     deals: DealRepository
+    stages: StageRepository
+    pipeline_reports: PipelineReportRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

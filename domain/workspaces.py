@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +33,9 @@ class Workspace(BaseModel):
     currency: str = "USD"
     overdue_summary_time: str = "08:30"
     stock_channel_id: str | None = None
+    sales_channel_id: str | None = None
+    big_move_amount: Decimal | None = None
+    stale_deal_days: int = 14
     created_at: datetime
 
     @property
@@ -52,6 +56,7 @@ class User(BaseModel):
 
 _CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MANAGING_ROLES = (Role.ADMIN, Role.MANAGER)
+STALE_DAYS_MAX = 365
 
 
 def parse_clock_time(text: str) -> str:
@@ -102,13 +107,25 @@ class WorkspaceService:
         timezone: str | None = None,
         overdue_summary_time: str | None = None,
         stock_channel_id: str | None = None,
+        sales_channel_id: str | None = None,
+        big_move_amount: str | None = None,
+        stale_deal_days: str | int | None = None,
     ) -> Workspace:
-        """Change the workspace's timezone, summary time or stock channel (admins, managers)."""
+        """Change the workspace's settings (admins, managers); "" for a channel or the
+        big-move amount turns that off."""
         if actor is None or actor.role not in MANAGING_ROLES:
             raise DomainError("Only an admin or a manager can change Salesbot's settings.")
-        values: dict[str, str] = {}
-        if stock_channel_id is not None:
-            values["stock_channel_id"] = stock_channel_id
+        values: dict[str, object] = {}
+        for key, channel in (
+            ("stock_channel_id", stock_channel_id),
+            ("sales_channel_id", sales_channel_id),
+        ):
+            if channel is not None:
+                values[key] = channel or None
+        if big_move_amount is not None:
+            values["big_move_amount"] = _big_move_amount(big_move_amount)
+        if stale_deal_days is not None:
+            values["stale_deal_days"] = _stale_days(stale_deal_days)
         if timezone is not None:
             try:
                 ZoneInfo(timezone)
@@ -123,3 +140,26 @@ class WorkspaceService:
             workspace = uow.workspaces.update(team_id, values)
             uow.commit()
             return workspace
+
+
+def _big_move_amount(text: str) -> Decimal | None:
+    from domain.money import BadAmount, parse_amount
+
+    if not text.strip() or text.strip().lower() in ("off", "none", "-"):
+        return None
+    try:
+        return parse_amount(text)
+    except BadAmount as exc:
+        raise DomainError(
+            f"Big moves: {exc}. Give the smallest deal amount to announce, like 10000, or `off`."
+        ) from None
+
+
+def _stale_days(value: str | int) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= STALE_DAYS_MAX:
+        raise DomainError(
+            f"“{text[:20]}” is not a number of days: give a whole number from 1 to "
+            f"{STALE_DAYS_MAX}, like 14."
+        )
+    return int(text)

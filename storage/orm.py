@@ -117,6 +117,12 @@ class WorkspaceRow(Base):
     overdue_summary_on: Mapped[date | None] = mapped_column(Date)
     # Where low-stock alerts go (a channel id); none set means they are not posted.
     stock_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Where won and lost deals are announced; none set means they are not.
+    sales_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Stage moves of deals worth at least this much are announced too; NULL: they are not.
+    big_move_amount: Mapped[Decimal | None] = mapped_column(Fixed4)
+    # An open deal with no activity or stage change for this many days is flagged stale.
+    stale_deal_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     created_at: Mapped[datetime]
 
 
@@ -244,6 +250,7 @@ class TaskRow(Base):
         Index("ix_tasks_team_assignee_status", "team_id", "assignee_id", "status"),
         Index("ix_tasks_team_customer", "team_id", "customer_id"),
         Index("ix_tasks_status_remind_at", "status", "remind_at"),
+        Index("ix_tasks_team_deal_status", "team_id", "deal_number", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

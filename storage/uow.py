@@ -11,6 +11,8 @@ from storage.repositories.deliveries import SqlDeliveryRepository
 from storage.repositories.idempotency import SqlIdempotencyRepository
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.orders import SqlOrderRepository
+from storage.repositories.pipeline_reports import SqlPipelineReportRepository
+from storage.repositories.pipeline_stages import SqlStageRepository
 from storage.repositories.products import SqlProductRepository
 from storage.repositories.stock import SqlStockRepository
 from storage.repositories.tasks import SqlTaskRepository
@@ -38,6 +40,8 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(self._session)
         self.stock = SqlStockRepository(self._session)
         self.deals = SqlDealRepository(self._session)
+        self.stages = SqlStageRepository(self._session)
+        self.pipeline_reports = SqlPipelineReportRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -135,18 +135,19 @@ class SqlDealRepository:
         to_stage_id: int,
         actor: str | None,
         at: datetime,
-    ) -> None:
-        self._session.add(
-            DealStageChangeRow(
-                team_id=team_id,
-                deal_id=deal_id,
-                from_stage_id=from_stage_id,
-                to_stage_id=to_stage_id,
-                actor=actor,
-                at=at,
-            )
+    ) -> int:
+        """Record the move; returns its id."""
+        row = DealStageChangeRow(
+            team_id=team_id,
+            deal_id=deal_id,
+            from_stage_id=from_stage_id,
+            to_stage_id=to_stage_id,
+            actor=actor,
+            at=at,
         )
+        self._session.add(row)
         self._session.flush()
+        return row.id
 
     def stage_changes(self, team_id: str, deal_id: int) -> list[StageChange]:
         source = aliased(PipelineStageRow)
