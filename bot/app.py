@@ -33,6 +33,7 @@ BOT_SCOPES = (
     "chat:write.public",
     "channels:history",
     "groups:history",
+    "files:write",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_URI_PATH = "/slack/oauth_redirect"

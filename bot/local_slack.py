@@ -56,7 +56,8 @@ _MESSAGE_MAX_BLOCKS_CHARS = 13000
 _SCHEDULE_MAX_AHEAD = 120 * 24 * 3600
 _ACK_LIMIT = 3.0  # seconds Slack waits for a Socket Mode ack (or an HTTP answer)
 _DEFAULT_GRANTED_SCOPES = (  # manifest.yml's bot scopes
-    "commands,chat:write,im:write,im:history,chat:write.public,channels:history,groups:history"
+    "commands,chat:write,im:write,im:history,chat:write.public,channels:history,groups:history,"
+    "files:write"
 )
 _ROTATING_TOKEN_LIFETIME = 12 * 3600  # seconds; Slack's rotating tokens last 12 hours
 # A bot token that names its workspace, as oauth.v2.access here issues them: xoxb-T0AAA-…

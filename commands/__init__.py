@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import admin, customer, log, products, sales, stock, task
+from commands import admin, customer, deal, log, pipeline, products, sales, stock, task
 from commands.usage import CommandSpec
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -13,6 +13,8 @@ SPECS: tuple[CommandSpec, ...] = (
     task.SPEC,
     sales.SPEC,
     stock.SPEC,
+    deal.SPEC,
+    pipeline.SPEC,
     admin.SPEC,
 )
 
@@ -25,4 +27,6 @@ def register_all(app: App) -> None:
     sales.register(app)
     products.register(app)
     stock.register(app)
+    deal.register(app)
+    pipeline.register(app)
     admin.register(app, SPECS)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.announcements import announce_stage_change
 from domain.audit import Action, diff, snapshot
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.idempotency import write_once
@@ -388,7 +389,8 @@ class PipelineService:
                 raise DomainError(
                     f"Only the deal's owner, a manager or an admin can change {deal.public_id}."
                 )
-            stage = stage_named(self._ensure_stages(uow, team_id), stage_key)
+            stages = self._ensure_stages(uow, team_id)
+            stage = stage_named(stages, stage_key)
             if stage.id == deal.stage_id and not (reason and stage.outcome == Outcome.LOST):
                 return deal
             now = self._clock.now()
@@ -397,9 +399,10 @@ class PipelineService:
                 "lost_reason": reason if stage.outcome == Outcome.LOST else None,
                 "last_activity_at": now,
             }
+            change_id = None
             if stage.id != deal.stage_id:
                 values |= {"stage_id": stage.id, "stage_changed_at": now}
-                uow.deals.add_stage_change(
+                change_id = uow.deals.add_stage_change(
                     team_id,
                     deal.id,
                     from_stage_id=deal.stage_id,
@@ -412,6 +415,15 @@ class PipelineService:
             elif not deal.closed_at or deal.status != stage.outcome:
                 values["closed_at"] = now
             moved = uow.deals.update(team_id, deal.id, values, now=now)
+            if change_id is not None:
+                announce_stage_change(
+                    uow,
+                    moved,
+                    from_stage=next((s for s in stages if s.id == deal.stage_id), None),
+                    to_stage=stage,
+                    change_id=change_id,
+                    now=now,
+                )
             uow.audit.record(
                 team_id,
                 actor.slack_user_id,

@@ -42,6 +42,7 @@ def test_manifest_scopes_cover_what_the_code_calls(manifest: dict) -> None:
     # look in it for the message already sent (conversations.history: im:history).
     # Low-stock alerts post in a channel the bot may not have joined (chat:write.public)
     # and search its history on a retry (channels:history, groups:history).
+    # Charts go up through files_upload_v2 (files:write).
     assert scopes == {
         "commands",
         "chat:write",
@@ -50,4 +51,5 @@ def test_manifest_scopes_cover_what_the_code_calls(manifest: dict) -> None:
         "chat:write.public",
         "channels:history",
         "groups:history",
+        "files:write",
     }
