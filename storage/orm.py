@@ -534,3 +534,78 @@ class DealNoteRow(Base):
     author: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+# -- sales rollups ------------------------------------------------------------------------------
+# Sums of order lines kept beside them so dashboards and reports read a few thousand rows
+# instead of a million lines. storage/rollups.py keeps them exact: an order adds to them in
+# its own transaction; imports mark days dirty in theirs and refresh them from the lines.
+ALL_CATEGORIES = "*"  # the `category` of rows summing every category (distinct orders)
+
+
+class _RollupMeasures:
+    revenue: Mapped[Decimal] = mapped_column(Fixed4)
+    # Cost of the lines whose product had a cost, and the revenue of those same lines:
+    # margin is covered_revenue - cost, over the share covered_revenue / revenue.
+    cost: Mapped[Decimal] = mapped_column(Fixed4)
+    covered_revenue: Mapped[Decimal] = mapped_column(Fixed4)
+    units: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[int] = mapped_column(Integer)
+    # Distinct orders with at least one line in the row's group.
+    orders: Mapped[int] = mapped_column(Integer)
+
+
+class SalesDailyRow(_RollupMeasures, Base):
+    """One day's sales per category (and ALL_CATEGORIES), rep and order region."""
+
+    __tablename__ = "sales_daily"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" uncategorised
+    rep_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" none
+    region: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" unknown
+
+
+class SalesMonthlyProductRow(_RollupMeasures, Base):
+    """One calendar month's sales per product."""
+
+    __tablename__ = "sales_monthly_product"
+    __table_args__ = (Index("ix_sales_monthly_product_product_id", "product_id"),)
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class SalesMonthlyCustomerRow(_RollupMeasures, Base):
+    """One calendar month's sales per customer and category (and ALL_CATEGORIES)."""
+
+    __tablename__ = "sales_monthly_customer"
+    __table_args__ = (Index("ix_sales_monthly_customer_customer_id", "customer_id"),)
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class SalesDirtyDayRow(Base):
+    """A day whose lines changed in bulk (an import) and whose rollups need refreshing."""
+
+    __tablename__ = "sales_dirty_days"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -26,6 +26,7 @@ from domain.imports import (
     RowError,
     local_midnight_utc,
 )
+from storage import rollups
 from storage.importers.common import Good, RunContext, allocate_numbers, bulk_insert, chunked
 from storage.orm import CustomerRow, OrderLineRow, OrderRow, ProductRow
 
@@ -113,6 +114,8 @@ class OrderImporter:
             self._write_lines(session, alive)
 
     def finish(self) -> None:
+        with self._ctx.session_factory.begin() as session:
+            rollups.refresh_dirty(session, self._ctx.team_id)
         summary = self._ctx.summary
         refused = sum(1 for c in self._customers.values() if isinstance(c, str))
         summary.customers.created = len(self._customers_created)
@@ -541,6 +544,7 @@ class OrderImporter:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         touched: set[int] = set()
+        days: set[date] = set()
         counts = self._ctx.summary.lines
         for row in rows:
             record = row.record
@@ -587,6 +591,7 @@ class OrderImporter:
                 counts.unchanged += 1
                 continue
             touched.add(order.id)
+            days.add(order.order_date)
             if not order.created:
                 self._orders_changed.add(order.id)
         if inserts:
@@ -594,6 +599,8 @@ class OrderImporter:
         if updates:
             session.execute(update(OrderLineRow), updates)
         self._recount(session, sorted(touched))
+        # In this batch's transaction, so the days are refreshed even after a crash.
+        rollups.mark_dirty(session, self._ctx.team_id, days)
 
     def _existing_lines(self, session: Session, rows: list[Row]) -> dict[tuple[int, str], Any]:
         """Lines already stored for orders this run did not create (its own it knows)."""

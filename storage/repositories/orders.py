@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from domain.orders import NewOrder, Order, OrderLine
+from storage import rollups
 from storage.orm import Fixed4, OrderLineRow, OrderRow
 from storage.repositories.sequences import next_value
 
@@ -55,6 +56,7 @@ class SqlOrderRepository:
                 for n, line in enumerate(draft.lines, 1)
             ],
         )
+        rollups.add_order(self._session, team_id, row.id)
         order = self.get(team_id, row.id)
         assert order is not None
         return order

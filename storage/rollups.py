@@ -1,0 +1,242 @@
+"""Keeping the sales rollups (storage.orm SalesDailyRow, SalesMonthly*Row) equal to the lines.
+
+Two ways in, both exact:
+- `add_order`: a new order adds its sums in the transaction that writes it. Upserts that
+  add to a row (ON CONFLICT DO UPDATE SET x = x + excluded.x) are safe when two orders of
+  the same day commit at once, on SQLite and PostgreSQL alike.
+- `mark_dirty` + `refresh_dirty`: bulk writers (imports) mark the days they touched in
+  their own transactions, and the marked days (and their months) are then recomputed from
+  the lines. A crash between the two leaves the marks, so the next refresh still fixes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
+
+from storage.orm import (
+    ALL_CATEGORIES,
+    OrderLineRow,
+    OrderRow,
+    ProductRow,
+    SalesDailyRow,
+    SalesDirtyDayRow,
+    SalesMonthlyCustomerRow,
+    SalesMonthlyProductRow,
+)
+
+MEASURES = ("revenue", "cost", "covered_revenue", "units", "lines", "orders")
+REFRESH_CHUNK = 200  # days (or months) per refresh statement
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_order(session: Session, team_id: str, order_id: int) -> None:
+    """Add one new order's lines to every rollup (call once, right after writing it)."""
+    where = OrderLineRow.order_id == order_id
+    for table, query in _queries(session, team_id, where):
+        _upsert_adding(session, table, query)
+
+
+def mark_dirty(session: Session, team_id: str, days: Iterable[date]) -> None:
+    """Note days whose lines were written in bulk; `refresh_dirty` recomputes them."""
+    rows = [{"team_id": team_id, "day": day} for day in sorted(set(days))]
+    if rows:
+        module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(module.insert(SalesDirtyDayRow).on_conflict_do_nothing(), rows)
+
+
+def refresh_dirty(session: Session, team_id: str) -> int:
+    """Recompute the marked days (and the months they fall in) from the lines; how many."""
+    days = sorted(
+        session.scalars(select(SalesDirtyDayRow.day).where(SalesDirtyDayRow.team_id == team_id))
+    )
+    if days:
+        refresh_days(session, team_id, days)
+        for part in _chunks(days):
+            session.execute(
+                delete(SalesDirtyDayRow).where(
+                    SalesDirtyDayRow.team_id == team_id, SalesDirtyDayRow.day.in_(part)
+                )
+            )
+    return len(days)
+
+
+def refresh_days(session: Session, team_id: str, days: Iterable[date]) -> None:
+    """Recompute the daily rows of these days and the monthly rows of their months."""
+    days = sorted(set(days))
+    for part in _chunks(days):
+        session.execute(
+            delete(SalesDailyRow).where(
+                SalesDailyRow.team_id == team_id, SalesDailyRow.day.in_(part)
+            )
+        )
+        daily = OrderLineRow.order_date.in_(part)
+        for table, query in _queries(session, team_id, daily, monthly=False):
+            session.execute(table.__table__.insert().from_select(_columns(query), query))
+    months = sorted({month_start(day) for day in days})
+    for part in _chunks(months):
+        for table in (SalesMonthlyProductRow, SalesMonthlyCustomerRow):
+            session.execute(delete(table).where(table.team_id == team_id, table.month.in_(part)))
+        in_months = or_(*(_in_month(OrderLineRow.order_date, month) for month in part))
+        for table, query in _queries(session, team_id, in_months, daily=False):
+            session.execute(table.__table__.insert().from_select(_columns(query), query))
+
+
+def rebuild(session: Session, team_id: str) -> None:
+    """Recompute every rollup row of the workspace from its lines."""
+    for table in (SalesDailyRow, SalesMonthlyProductRow, SalesMonthlyCustomerRow):
+        session.execute(delete(table).where(table.team_id == team_id))
+    for table, query in _queries(session, team_id, literal(True)):
+        session.execute(table.__table__.insert().from_select(_columns(query), query))
+    session.execute(delete(SalesDirtyDayRow).where(SalesDirtyDayRow.team_id == team_id))
+
+
+# -- the sums ------------------------------------------------------------------------------------
+
+
+def _queries(
+    session: Session,
+    team_id: str,
+    where: ColumnElement[bool],
+    *,
+    daily: bool = True,
+    monthly: bool = True,
+) -> list[tuple[Any, Select[Any]]]:
+    """For each rollup, the SELECT that sums the chosen lines into its rows."""
+    dialect = session.get_bind().dialect.name
+    month = _month_expr(OrderLineRow.order_date, dialect)
+    category = func.coalesce(ProductRow.category, "")
+    rep = func.coalesce(OrderRow.rep_id, "")
+    region = func.coalesce(OrderRow.region, "")
+    team = literal(team_id)
+    base = OrderLineRow.__table__.join(OrderRow, OrderRow.id == OrderLineRow.order_id).join(
+        ProductRow, ProductRow.id == OrderLineRow.product_id
+    )
+    lines = and_(OrderLineRow.team_id == team_id, where)
+
+    def summed(*keys: Any) -> Select[Any]:
+        return select(*keys, *_measures()).select_from(base).where(lines)
+
+    queries: list[tuple[Any, Select[Any]]] = []
+    if daily:
+        day = OrderLineRow.order_date
+        queries += [
+            (
+                SalesDailyRow,
+                summed(
+                    team.label("team_id"),
+                    day.label("day"),
+                    category.label("category"),
+                    rep.label("rep_id"),
+                    region.label("region"),
+                ).group_by(day, category, rep, region),
+            ),
+            (
+                SalesDailyRow,
+                summed(
+                    team.label("team_id"),
+                    day.label("day"),
+                    literal(ALL_CATEGORIES).label("category"),
+                    rep.label("rep_id"),
+                    region.label("region"),
+                ).group_by(day, rep, region),
+            ),
+        ]
+    if monthly:
+        queries += [
+            (
+                SalesMonthlyProductRow,
+                summed(
+                    team.label("team_id"),
+                    month.label("month"),
+                    OrderLineRow.product_id.label("product_id"),
+                ).group_by(month, OrderLineRow.product_id),
+            ),
+            (
+                SalesMonthlyCustomerRow,
+                summed(
+                    team.label("team_id"),
+                    month.label("month"),
+                    OrderRow.customer_id.label("customer_id"),
+                    category.label("category"),
+                ).group_by(month, OrderRow.customer_id, category),
+            ),
+            (
+                SalesMonthlyCustomerRow,
+                summed(
+                    team.label("team_id"),
+                    month.label("month"),
+                    OrderRow.customer_id.label("customer_id"),
+                    literal(ALL_CATEGORIES).label("category"),
+                ).group_by(month, OrderRow.customer_id),
+            ),
+        ]
+    return queries
+
+
+def _measures() -> list[Any]:
+    has_cost = OrderLineRow.unit_cost.is_not(None)
+    return [
+        func.sum(OrderLineRow.line_total).label("revenue"),
+        func.coalesce(
+            func.sum(case((has_cost, OrderLineRow.quantity * OrderLineRow.unit_cost))), 0
+        ).label("cost"),
+        func.coalesce(func.sum(case((has_cost, OrderLineRow.line_total), else_=0)), 0).label(
+            "covered_revenue"
+        ),
+        func.sum(OrderLineRow.quantity).label("units"),
+        func.count().label("lines"),
+        func.count(OrderLineRow.order_id.distinct()).label("orders"),
+    ]
+
+
+def _columns(query: Select[Any]) -> list[str]:
+    return [column.name for column in query.selected_columns]
+
+
+def _upsert_adding(session: Session, table: Any, query: Select[Any]) -> None:
+    """INSERT … SELECT that adds to the rows already there instead of failing on them."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).from_select(_columns(query), query)
+    keys = [column.name for column in table.__table__.primary_key.columns]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
+    )
+    session.execute(statement)
+
+
+def _month_expr(day: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return cast(func.date_trunc("month", day), Date)
+    return func.date(day, "start of month")
+
+
+def _in_month(day: Any, month: date) -> ColumnElement[bool]:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return and_(day >= month, day < following)
+
+
+def _chunks(values: list[date]) -> Iterable[list[date]]:
+    for first in range(0, len(values), REFRESH_CHUNK):
+        yield values[first : first + REFRESH_CHUNK]

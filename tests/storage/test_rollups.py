@@ -1,0 +1,240 @@
+"""The sales rollups stay equal to the order lines: after orders recorded one by one (also
+concurrently), after bulk imports marked dirty and refreshed, and after a full rebuild."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bench.datagen import generate
+from bot.services import Services
+from domain.catalog import Product, ProductDraft
+from domain.customers import CustomerDraft
+from domain.orders import LineInput
+from storage import rollups
+from storage.engine import make_session_factory
+from storage.orm import (
+    ALL_CATEGORIES,
+    OrderLineRow,
+    OrderRow,
+    ProductRow,
+    SalesDailyRow,
+    SalesDirtyDayRow,
+    SalesMonthlyCustomerRow,
+    SalesMonthlyProductRow,
+)
+
+TEAM, OTHER = "T0ROLL", "T0OTHER"
+REP, REP2 = "U0REP", "U0REP2"
+UTC_ZONE = ZoneInfo("UTC")
+TABLES = (SalesDailyRow, SalesMonthlyProductRow, SalesMonthlyCustomerRow)
+Key = tuple[Any, ...]
+Sums = dict[str, Any]
+
+
+def stored(session: Session, team_id: str) -> dict[str, dict[Key, Sums]]:
+    """Every rollup row of the team, by table and primary key."""
+    out: dict[str, dict[Key, Sums]] = {}
+    for table in TABLES:
+        keys = [c.name for c in table.__table__.primary_key.columns]
+        rows: dict[Key, Sums] = {}
+        for row in session.scalars(select(table).where(table.team_id == team_id)):
+            rows[tuple(getattr(row, k) for k in keys)] = {
+                m: getattr(row, m) for m in rollups.MEASURES
+            }
+        out[table.__tablename__] = rows
+    return out
+
+
+def expected(session: Session, team_id: str) -> dict[str, dict[Key, Sums]]:
+    """The same sums computed in Python from the lines, independently of the SQL."""
+    lines = session.execute(
+        select(
+            OrderLineRow.order_id,
+            OrderLineRow.order_date,
+            OrderLineRow.product_id,
+            OrderLineRow.quantity,
+            OrderLineRow.line_total,
+            OrderLineRow.unit_cost,
+            OrderRow.customer_id,
+            OrderRow.rep_id,
+            OrderRow.region,
+            ProductRow.category,
+        )
+        .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+        .join(ProductRow, ProductRow.id == OrderLineRow.product_id)
+        .where(OrderLineRow.team_id == team_id)
+    ).all()
+    groups: dict[str, dict[Key, list[Any]]] = {t.__tablename__: defaultdict(list) for t in TABLES}
+    for line in lines:
+        category = line.category or ""
+        month = line.order_date.replace(day=1)
+        rep, region = line.rep_id or "", line.region or ""
+        for cat in (category, ALL_CATEGORIES):
+            groups["sales_daily"][(team_id, line.order_date, cat, rep, region)].append(line)
+            groups["sales_monthly_customer"][(team_id, month, line.customer_id, cat)].append(line)
+        groups["sales_monthly_product"][(team_id, month, line.product_id)].append(line)
+    out: dict[str, dict[Key, Sums]] = {}
+    for name, by_key in groups.items():
+        out[name] = {}
+        for key, members in by_key.items():
+            costed = [m for m in members if m.unit_cost is not None]
+            out[name][key] = {
+                "revenue": sum((m.line_total for m in members), Decimal(0)),
+                "cost": sum((m.quantity * m.unit_cost for m in costed), Decimal(0)),
+                "covered_revenue": sum((m.line_total for m in costed), Decimal(0)),
+                "units": sum(m.quantity for m in members),
+                "lines": len(members),
+                "orders": len({m.order_id for m in members}),
+            }
+    return out
+
+
+def assert_exact(services: Services, team_id: str = TEAM) -> dict[str, dict[Key, Sums]]:
+    with make_session_factory(services.engine)() as session:
+        now = stored(session, team_id)
+        assert now == expected(session, team_id)
+        assert all(now.values())
+        rollups.rebuild(session, team_id)
+        assert stored(session, team_id) == now  # the incremental path equals a rebuild
+        session.rollback()
+    return now
+
+
+class Shop:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        for user in (REP, REP2):
+            services.workspaces.ensure(TEAM, user)
+        services.workspaces.ensure(OTHER, "U0ELSE")
+        self.customers = [
+            services.customers.create(
+                TEAM, CustomerDraft.from_input(name=name, region=region), actor=REP
+            )
+            for name, region in (("Acme", "East"), ("Globex", "West"), ("Initech", None))
+        ]
+        self.products = [
+            self.product("CH-1", "Chair", "120.50", "70.25", "Furniture"),
+            self.product("PA-1", "Paper", "4.99", "1.10", "Office Supplies"),
+            self.product("PH-1", "Phone", "399", None, "Technology"),  # no cost: not covered
+            self.product("MI-1", "Misc", "0.0003", "0.0001", None),  # no category
+        ]
+
+    def product(
+        self, sku: str, name: str, price: str, cost: str | None, category: str | None
+    ) -> Product:
+        draft = ProductDraft.from_input(
+            sku=sku, name=name, list_price=price, unit_cost=cost, category=category
+        )
+        return self.services.catalog.create(TEAM, draft, actor=REP)
+
+    def random_order(self, rng: random.Random, start: date, *, span: int = 70) -> None:
+        picked = rng.sample(self.products, k=rng.randint(1, 3))
+        self.services.orders.record(
+            TEAM,
+            customer_id=rng.choice(self.customers).id,
+            order_date=start + timedelta(days=rng.randrange(span)),
+            lines=[
+                LineInput(
+                    product_id=p.id,
+                    quantity=str(rng.randint(1, 9)),
+                    discount=rng.choice(["", "10%", "0.15"]),
+                )
+                for p in picked
+            ],
+            tz=UTC_ZONE,
+            actor=REP,
+            rep_id=rng.choice([REP, REP2, None]),
+        )
+
+
+def test_recorded_orders_add_exactly_to_every_rollup(services: Services) -> None:
+    shop = Shop(services)
+    rng = random.Random(3)
+    start = services.clock.now().date() - timedelta(days=80)
+    for _ in range(40):
+        shop.random_order(rng, start)
+    sums = assert_exact(services)
+    daily = sums["sales_daily"]
+    # An order with lines in two categories counts once in the all-categories rows.
+    all_orders = sum(v["orders"] for k, v in daily.items() if k[2] == ALL_CATEGORIES)
+    per_category = sum(v["orders"] for k, v in daily.items() if k[2] != ALL_CATEGORIES)
+    assert all_orders == 40 < per_category
+    assert {k[2] for k in daily} == {"Furniture", "Office Supplies", "Technology", "", "*"}
+    assert {k[4] for k in daily} <= {"East", "West", ""}
+    with make_session_factory(services.engine)() as session:
+        assert stored(session, OTHER) == {t.__tablename__: {} for t in TABLES}
+
+
+def test_concurrent_orders_on_the_same_day_lose_nothing(services: Services) -> None:
+    shop = Shop(services)
+    day = services.clock.now().date() - timedelta(days=2)
+    errors: list[BaseException] = []
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(6):
+                shop.random_order(rng, day, span=2)
+        except BaseException as exc:  # reported below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert_exact(services)
+
+
+def test_bulk_lines_marked_dirty_are_refreshed_from_the_lines(services: Services) -> None:
+    generate(services.engine, 3_000, start=date(2025, 1, 1), end=date(2025, 6, 30), team_id=TEAM)
+    factory = make_session_factory(services.engine)
+    with factory.begin() as session:
+        days = session.scalars(
+            select(OrderLineRow.order_date).where(OrderLineRow.team_id == TEAM).distinct()
+        ).all()
+        rollups.mark_dirty(session, TEAM, days)
+    with factory.begin() as session:
+        assert rollups.refresh_dirty(session, TEAM) == len(days)
+    with factory() as session:
+        assert not session.scalars(select(SalesDirtyDayRow)).all()
+    assert_exact(services)
+
+    # A later bulk change to one day (prices corrected) is picked up by refreshing that day.
+    changed = sorted(days)[10]
+    with factory.begin() as session:
+        session.execute(
+            update(OrderLineRow)
+            .where(OrderLineRow.team_id == TEAM, OrderLineRow.order_date == changed)
+            .values(line_total=OrderLineRow.line_total + Decimal("1.0001"))
+        )
+        rollups.mark_dirty(session, TEAM, [changed])
+    with factory.begin() as session:
+        assert rollups.refresh_dirty(session, TEAM) == 1
+    assert_exact(services)
+
+
+def test_an_import_leaves_the_rollups_equal_to_its_lines(services: Services) -> None:
+    from storage.importers import import_superstore
+
+    superstore = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "superstore.csv"
+    import_superstore(services, TEAM, superstore)
+    with make_session_factory(services.engine)() as session:
+        assert not session.scalars(select(SalesDirtyDayRow)).all()
+    sums = assert_exact(services)
+    revenue = sum(v["revenue"] for k, v in sums["sales_daily"].items() if k[2] == ALL_CATEGORIES)
+    assert revenue == Decimal("2297200.8603")
+    # Running it again changes no line, so no day is marked and nothing moves.
+    import_superstore(services, TEAM, superstore)
+    assert assert_exact(services) == sums
