@@ -134,7 +134,7 @@ def _queries(
     lines = and_(OrderLineRow.team_id == team_id, where)
 
     def summed(*keys: Any) -> Select[Any]:
-        return select(*keys, *_measures()).select_from(base).where(lines)
+        return select(*keys, *measures()).select_from(base).where(lines)
 
     queries: list[tuple[Any, Select[Any]]] = []
     if daily:
@@ -193,7 +193,7 @@ def _queries(
     return queries
 
 
-def _measures() -> list[Any]:
+def measures() -> list[Any]:
     has_cost = OrderLineRow.unit_cost.is_not(None)
     return [
         func.sum(OrderLineRow.line_total).label("revenue"),

@@ -1,0 +1,135 @@
+"""After importing the Superstore file, the report sums read from the rollups equal an
+independent computation with pandas over the CSV: periods across month and year
+boundaries, single days, categories, regions, products and customers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bot.services import Services
+from domain.metrics import Dimension, Period, Totals
+from storage.engine import make_session_factory
+from storage.importers import import_superstore
+from storage.repositories.sales_reports import SqlSalesReportRepository
+
+SUPERSTORE = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "superstore.csv"
+TEAM = "T0STORE"
+FOUR = Decimal("0.0001")
+PERIODS = [
+    Period(start=date(2017, 1, 1), end=date(2017, 12, 31)),  # a calendar year
+    Period(start=date(2018, 11, 1), end=date(2018, 11, 30)),  # a month
+    Period(start=date(2019, 10, 1), end=date(2019, 12, 31)),  # a quarter
+    Period(start=date(2018, 12, 15), end=date(2019, 1, 20)),  # across a year boundary
+    Period(start=date(2016, 2, 27), end=date(2016, 3, 2)),  # across a month end, leap year
+    Period(start=date(2018, 9, 2), end=date(2018, 9, 2)),  # one day
+    Period(start=date(2016, 1, 1), end=date(2019, 12, 31)),  # everything
+    Period(start=date(2015, 1, 1), end=date(2015, 12, 31)),  # before the data: all zero
+]
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    data = pd.read_csv(SUPERSTORE, dtype=str, encoding="utf-8-sig")
+    data["day"] = pd.to_datetime(data["Order Date"], format="%m/%d/%Y").dt.date
+    data["sales"] = data["Sales"].map(Decimal)
+    data["qty"] = data["Quantity"].astype(int)
+    # The import's rule for a line's cost: unit cost = (sales − profit) / quantity, to 4
+    # places half up; margin = sales − quantity × unit cost.
+    unit = [
+        ((s - Decimal(p)) / q).quantize(FOUR, ROUND_HALF_UP)
+        for s, p, q in zip(data["sales"], data["Profit"], data["qty"], strict=True)
+    ]
+    data["cost"] = [u * q for u, q in zip(unit, data["qty"], strict=True)]
+    return data
+
+
+@pytest.fixture
+def reports(services: Services) -> Iterator[SqlSalesReportRepository]:
+    import_superstore(services, TEAM, SUPERSTORE)
+    with make_session_factory(services.engine)() as session:
+        yield SqlSalesReportRepository(session)
+
+
+def pandas_totals(rows: pd.DataFrame) -> Totals:
+    return Totals(
+        revenue=sum(rows["sales"], Decimal(0)),
+        cost=sum(rows["cost"], Decimal(0)),
+        covered_revenue=sum(rows["sales"], Decimal(0)),
+        units=int(rows["qty"].sum()),
+        lines=len(rows),
+        orders=rows["Order ID"].nunique(),
+    )
+
+
+def within(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    return frame[(frame["day"] >= period.start) & (frame["day"] <= period.end)]
+
+
+def grouped(rows: pd.DataFrame, column: str) -> dict[str, Totals]:
+    return {str(key): pandas_totals(group) for key, group in rows.groupby(column)}
+
+
+def test_totals_and_kpis_match_pandas(
+    reports: SqlSalesReportRepository, frame: pd.DataFrame
+) -> None:
+    for period in PERIODS:
+        ours = reports.totals(TEAM, period)
+        theirs = pandas_totals(within(frame, period))
+        assert ours == theirs, period
+        assert ours.aov == theirs.aov and ours.margin == theirs.margin
+    for category in ("Furniture", "Office Supplies", "Technology"):
+        for period in PERIODS[:4]:
+            rows = within(frame, period)
+            assert reports.totals(TEAM, period, category) == pandas_totals(
+                rows[rows["Category"] == category]
+            ), (category, period)
+
+
+def test_days_categories_and_regions_match_pandas(
+    reports: SqlSalesReportRepository, frame: pd.DataFrame
+) -> None:
+    period = PERIODS[3]
+    rows = within(frame, period)
+    assert reports.by_day(TEAM, period) == {
+        day: pandas_totals(group) for day, group in rows.groupby("day")
+    }
+    for year in PERIODS[0], PERIODS[6]:
+        rows = within(frame, year)
+        assert reports.by_attribute(TEAM, year, Dimension.CATEGORY) == grouped(rows, "Category")
+        assert reports.by_attribute(TEAM, year, Dimension.REGION) == grouped(rows, "Region")
+        furniture = rows[rows["Category"] == "Furniture"]
+        assert reports.by_attribute(TEAM, year, Dimension.REGION, "Furniture") == grouped(
+            furniture, "Region"
+        )
+        # Superstore names no rep: every order falls under "".
+        assert reports.by_attribute(TEAM, year, Dimension.REP) == {"": pandas_totals(rows)}
+
+
+def test_products_and_customers_match_pandas_across_month_edges(
+    reports: SqlSalesReportRepository, frame: pd.DataFrame
+) -> None:
+    for period in (PERIODS[3], PERIODS[0], PERIODS[4]):
+        rows = within(frame, period)
+        products = reports.by_product(TEAM, period)
+        labels = reports.product_labels(TEAM, list(products))
+        # A Product ID with two names became two products (the second "<id>-2").
+        ours = {(labels[pid][0][:15], labels[pid][1]): t for pid, t in products.items()}
+        theirs = {
+            key: pandas_totals(group) for key, group in rows.groupby(["Product ID", "Product Name"])
+        }
+        assert ours == theirs, period
+
+        customers = reports.by_customer(TEAM, period)
+        names = reports.customer_labels(TEAM, list(customers))
+        assert {names[cid][1]: t for cid, t in customers.items()} == grouped(rows, "Customer Name")
+        tech = rows[rows["Category"] == "Technology"]
+        customers = reports.by_customer(TEAM, period, "Technology")
+        names = reports.customer_labels(TEAM, list(customers))
+        assert {names[cid][1]: t for cid, t in customers.items()} == grouped(tech, "Customer Name")
+    assert reports.categories(TEAM) == ["Furniture", "Office Supplies", "Technology"]
