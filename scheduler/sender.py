@@ -20,12 +20,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import Block
 
+from domain.announcements import DEAL_ANNOUNCEMENT
 from domain.customers import Customer
 from domain.delivery import Attempt, Delivery, PostOutcome
 from domain.inventory import LOW_STOCK_ALERT
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.reminders import OVERDUE_SUMMARY, TASK_REMINDER
 from domain.tasks import TaskStatus
+from scheduler.deal_announcements import render_deal_announcement
 from scheduler.stock_alerts import render_low_stock_alert
 
 log = logging.getLogger(__name__)
@@ -209,6 +211,7 @@ RENDERERS: dict[str, Render] = {
     TASK_REMINDER: render_task_reminder,
     OVERDUE_SUMMARY: render_overdue_summary,
     LOW_STOCK_ALERT: render_low_stock_alert,
+    DEAL_ANNOUNCEMENT: render_deal_announcement,
 }
 
 

@@ -15,6 +15,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from commands.admin import pipeline
+from commands.admin.views import channel_note, settings_blocks
 from commands.errors import guarded
 from commands.format import escape, truncate, unescape
 from commands.usage import CommandSpec, usage_blocks, usage_fallback
@@ -24,7 +26,10 @@ from domain.workspaces import User, Workspace
 SPEC = CommandSpec(
     name="/salesbot",
     summary="help for every command, and the workspace's settings",
-    usage_hint="help | settings [timezone <Area/City> | summary <HH:MM>]",
+    usage_hint=(
+        "help | settings [pipeline | sales-channel #channel | stock-channel #channel | "
+        "big-moves <amount> | stale-days <n> | timezone <Area/City> | summary <HH:MM>]"
+    ),
     forms=(
         ("help", "list every command with what it does"),
         ("settings", "show the workspace's settings"),
@@ -33,6 +38,30 @@ SPEC = CommandSpec(
         (
             "settings stock-channel #channel",
             "where low-stock alerts go; `off` stops them (admins and managers)",
+        ),
+        (
+            "settings sales-channel #channel",
+            "where won and lost deals are announced; `off` stops them (admins and managers)",
+        ),
+        (
+            "settings big-moves 10000",
+            "also announce stage moves of deals this big or bigger; `off` stops them",
+        ),
+        ("settings stale-days 14", "days without activity before a deal counts as stale"),
+        ("settings pipeline", "the pipeline's stages (admins edit them from there)"),
+        (
+            "settings pipeline rename <stage> <new name>",
+            "rename a stage; its deals stay in it (admins)",
+        ),
+        ("settings pipeline probability <stage> 35%", "change a stage's probability (admins)"),
+        (
+            "settings pipeline add <name> <probability> [after <stage>]",
+            "add an open stage (admins)",
+        ),
+        ("settings pipeline move <stage> up|down", "reorder the open stages (admins)"),
+        (
+            "settings pipeline remove <stage> [to <stage>]",
+            "remove an open stage, moving its deals to another (admins)",
         ),
     ),
 )
@@ -43,41 +72,23 @@ SETTINGS_KEYS = {
     "stock-channel": "stock_channel_id",
     "stock_channel": "stock_channel_id",
     "stock": "stock_channel_id",
+    "sales-channel": "sales_channel_id",
+    "sales_channel": "sales_channel_id",
+    "sales": "sales_channel_id",
+    "big-moves": "big_move_amount",
+    "big_moves": "big_move_amount",
+    "big-move": "big_move_amount",
+    "stale-days": "stale_deal_days",
+    "stale_days": "stale_deal_days",
+    "stale": "stale_deal_days",
+}
+CHANNEL_KEYS = {
+    "stock_channel_id": "Low-stock alerts",
+    "sales_channel_id": "Won and lost deals (and big moves, if set)",
 }
 # A channel picked from Slack's # list arrives as <#C0123|name> (or <#C0123|> or <#C0123>).
 _CHANNEL_LINK = re.compile(r"^<#([CG][A-Z0-9]{2,})(?:\|[^<>]*)?>$")
 _CHANNEL_OFF = frozenset({"off", "none", "-"})
-
-
-def settings_blocks(workspace: Workspace, note: str | None = None) -> list[Block]:
-    stock = (
-        f"<#{workspace.stock_channel_id}>"
-        if workspace.stock_channel_id
-        else "off (set one with `/salesbot settings stock-channel #channel`)"
-    )
-    lines = [
-        f"*Timezone:* {workspace.timezone}",
-        f"*Currency:* {workspace.currency}",
-        f"*Overdue-task summaries:* every day at {workspace.overdue_summary_time} "
-        f"({workspace.timezone})",
-        f"*Low-stock alerts:* {stock}",
-    ]
-    blocks: list[Block] = []
-    if note:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
-    blocks += [
-        SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Change with `/salesbot settings timezone Europe/Berlin`, "
-                    "`/salesbot settings summary 08:30` or "
-                    "`/salesbot settings stock-channel #channel`."
-                )
-            ]
-        ),
-    ]
-    return blocks
 
 
 def help_blocks(specs: Sequence[CommandSpec]) -> list[Block]:
@@ -111,16 +122,21 @@ def register(app: App, specs: Sequence[CommandSpec]) -> None:
             ack(text=usage_fallback(SPEC, problem), blocks=usage_blocks(SPEC, problem))
 
     app.command(SPEC.name)(guarded(salesbot_command))
+    pipeline.register(app)
 
 
 def settings_command(
     ack: Ack, words: list[str], services: Any, workspace: Workspace, user: User | None
 ) -> None:
     """Show the settings, or change one (the domain checks who may)."""
+    if words and words[0].lower() in ("pipeline", "stages"):
+        pipeline.pipeline_command(ack, words[1:], services, workspace, user)
+        return
     if not words:
+        lines = services.pipeline_stages.overview(workspace.team_id)
         ack(
             text=f"Salesbot settings for this workspace: timezone {workspace.timezone}",
-            blocks=settings_blocks(workspace),
+            blocks=settings_blocks(workspace, lines=lines, user=user),
         )
         return
     key = SETTINGS_KEYS.get(words[0].lower())
@@ -129,16 +145,19 @@ def settings_command(
         ack(text=usage_fallback(SPEC, problem), blocks=usage_blocks(SPEC, problem))
         return
     try:
-        value = stock_channel(words[1]) if key == "stock_channel_id" else words[1]
+        value = stock_channel(words[1]) if key in CHANNEL_KEYS else words[1]
         changed = services.workspaces.change_settings(workspace.team_id, user, **{key: value})
     except DomainError as exc:
         # The message may quote what was typed: escaped, as the blocks escape it.
         ack(text=escape(exc.message), blocks=usage_blocks(SPEC, exc.message))
         return
     note = ":white_check_mark: Saved."
-    if key == "stock_channel_id":
-        note += " " + stock_channel_note(changed.stock_channel_id)
-    ack(text="Settings saved.", blocks=settings_blocks(changed, note))
+    if key in CHANNEL_KEYS:
+        note += " " + channel_note(getattr(changed, key), CHANNEL_KEYS[key])
+    if key == "big_move_amount" and not changed.sales_channel_id:
+        note += " Set a sales channel too (`/salesbot settings sales-channel #channel`)."
+    lines = services.pipeline_stages.overview(workspace.team_id)
+    ack(text="Settings saved.", blocks=settings_blocks(changed, note, lines=lines, user=user))
 
 
 def stock_channel(text: str) -> str:
@@ -149,16 +168,10 @@ def stock_channel(text: str) -> str:
     if link is None:
         raise DomainError(
             f"“{truncate(text, 40)}” isn't a channel: type # and pick the channel from Slack's "
-            "list, like `/salesbot settings stock-channel #stock`, or say `off`."
+            "list, like `/salesbot settings sales-channel #sales`, or say `off`."
         )
     return link.group(1)
 
 
 def stock_channel_note(channel_id: str | None) -> str:
-    if not channel_id:
-        return "Low-stock alerts are off."
-    return (
-        f"Low-stock alerts go to <#{channel_id}>. Salesbot posts in public channels without "
-        "joining; for a private channel, invite @Salesbot there first (`/invite @Salesbot`), "
-        "or its alerts fail with `not_in_channel`."
-    )
+    return channel_note(channel_id, "Low-stock alerts")
