@@ -19,6 +19,7 @@ from domain.pipeline import PipelineService
 from domain.pipeline_board import PipelineBoardService
 from domain.pipeline_stages import StageEditor
 from domain.ports import UnitOfWorkFactory
+from domain.reports import ReportService
 from domain.tasks import TaskService
 from domain.workspaces import WorkspaceService
 from storage.engine import make_engine, make_session_factory
@@ -43,6 +44,7 @@ class Services:
     pipeline: PipelineService
     pipeline_board: PipelineBoardService
     pipeline_stages: StageEditor
+    reports: ReportService
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
@@ -79,4 +81,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         pipeline=PipelineService(uow_factory, clock),
         pipeline_board=PipelineBoardService(uow_factory, clock),
         pipeline_stages=StageEditor(uow_factory, clock),
+        reports=ReportService(uow_factory, clock),
     )

@@ -26,6 +26,7 @@ from domain.pipeline import (
 from domain.pipeline_board import PipelineReportRepository
 from domain.pipeline_stages import StageRepository
 from domain.reminders import DueReminder, SummarySchedule
+from domain.reports import SalesReportRepository
 from domain.tasks import Task, TaskDraft
 from domain.workspaces import User, Workspace
 
@@ -220,8 +221,17 @@ class DealRepository(Protocol):
     ) -> Deal: ...
     def search(self, team_id: str, folded: str, *, limit: int) -> list[Deal]: ...
     def open_deals(
-        self, team_id: str, *, owner_id: str | None, stage_id: int | None, limit: int
+        self,
+        team_id: str,
+        *,
+        owner_id: str | None,
+        stage_id: int | None,
+        limit: int,
+        biggest_first: bool = False,
     ) -> list[Deal]: ...
+    def open_tasks(
+        self, team_id: str, deal_number: int, *, limit: int
+    ) -> tuple[list[Task], int]: ...
     def add_stage_change(
         self,
         team_id: str,
@@ -254,6 +264,7 @@ class UnitOfWork(Protocol):
     deals: DealRepository
     stages: StageRepository
     pipeline_reports: PipelineReportRepository
+    sales_reports: SalesReportRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

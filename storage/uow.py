@@ -14,6 +14,7 @@ from storage.repositories.orders import SqlOrderRepository
 from storage.repositories.pipeline_reports import SqlPipelineReportRepository
 from storage.repositories.pipeline_stages import SqlStageRepository
 from storage.repositories.products import SqlProductRepository
+from storage.repositories.sales_reports import SqlSalesReportRepository
 from storage.repositories.stock import SqlStockRepository
 from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.workspaces import SqlUserRepository, SqlWorkspaceRepository
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.deals = SqlDealRepository(self._session)
         self.stages = SqlStageRepository(self._session)
         self.pipeline_reports = SqlPipelineReportRepository(self._session)
+        self.sales_reports = SqlSalesReportRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:

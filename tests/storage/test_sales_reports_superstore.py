@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 
 from bot.services import Services
-from domain.metrics import Dimension, Period, Totals
+from domain.errors import ValidationFailed
+from domain.metrics import Dimension, Metric, Period, Totals, growth
+from domain.reports import Compare
 from storage.engine import make_session_factory
 from storage.importers import import_superstore
 from storage.repositories.sales_reports import SqlSalesReportRepository
@@ -133,3 +135,71 @@ def test_products_and_customers_match_pandas_across_month_edges(
         names = reports.customer_labels(TEAM, list(customers))
         assert {names[cid][1]: t for cid, t in customers.items()} == grouped(tech, "Customer Name")
     assert reports.categories(TEAM) == ["Furniture", "Office Supplies", "Technology"]
+
+
+def test_kpis_and_their_comparisons_match_pandas(services: Services, frame: pd.DataFrame) -> None:
+    import_superstore(services, TEAM, SUPERSTORE)
+    for period, category in (
+        (Period(start=date(2019, 3, 1), end=date(2019, 3, 31)), None),
+        (Period(start=date(2018, 12, 1), end=date(2019, 2, 28)), "furniture"),
+        (Period(start=date(2016, 1, 1), end=date(2016, 1, 31)), None),  # nothing a year before
+    ):
+        kpis = services.reports.kpis(TEAM, period, category)
+        rows = frame if category is None else frame[frame["Category"] == "Furniture"]
+        now = pandas_totals(within(rows, period))
+        before = pandas_totals(within(rows, period.previous()))
+        year_ago = pandas_totals(within(rows, period.last_year()))
+        assert (kpis.current, kpis.previous, kpis.year_ago) == (now, before, year_ago)
+        for metric in Metric:
+            expected = growth(now.value(metric), before.value(metric))
+            assert kpis.change(metric) == expected
+            assert kpis.change(metric, Compare.YOY) == growth(
+                now.value(metric), year_ago.value(metric)
+            )
+        if category:
+            assert kpis.category == "Furniture"  # as stored, whatever the case typed
+    # January 2016 is the first month of data: growth against nothing is "n/a" (None).
+    assert kpis.change(Metric.REVENUE, Compare.YOY) is None
+
+
+def test_reports_with_comparisons_and_top_match_pandas(
+    services: Services, frame: pd.DataFrame
+) -> None:
+    import_superstore(services, TEAM, SUPERSTORE)
+    year = Period(start=date(2018, 1, 1), end=date(2018, 12, 31))
+    report = services.reports.report(
+        TEAM, Metric.REVENUE, Dimension.MONTH, year, compare=Compare.YOY
+    )
+    frame = frame.assign(month=[d.replace(day=1) for d in frame["day"]])
+    by_month = {m: pandas_totals(g) for m, g in frame.groupby("month")}
+    assert [row.key for row in report.rows] == [f"2018-{m:02d}-01" for m in range(1, 13)]
+    for row in report.rows:
+        month = date.fromisoformat(row.key)
+        assert row.totals == by_month[month]
+        assert row.compared == by_month[month.replace(year=2017)]
+        assert row.change(Metric.REVENUE) == growth(
+            by_month[month].revenue, by_month[month.replace(year=2017)].revenue
+        )
+    assert report.total == pandas_totals(within(frame, year))
+
+    # Customers by orders across a month boundary, top 5, against the month before.
+    period = Period(start=date(2019, 11, 10), end=date(2019, 12, 9))
+    report = services.reports.report(
+        TEAM, Metric.ORDERS, Dimension.CUSTOMER, period, compare=Compare.MOM, top=5
+    )
+    rows = within(frame, period)
+    earlier = within(frame, period.month_before())
+    theirs = grouped(rows, "Customer Name")
+    ranked = sorted(theirs.items(), key=lambda kv: (-kv[1].orders, kv[0]))
+    assert [r.totals.orders for r in report.rows] == [t.orders for _, t in ranked[:5]]
+    before = grouped(earlier, "Customer Name")
+    # Customers who bought only in the month before are rows too (at zero now).
+    assert report.more == len(theirs.keys() | before.keys()) - 5
+    for row in report.rows:
+        name = row.label.rsplit(" (C-", 1)[0]
+        assert row.totals == theirs[name]
+        assert row.compared == before.get(name, Totals())
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.reports.report(TEAM, Metric.REVENUE, Dimension.PRODUCT, year, category="Nope")
+    assert "Furniture, Office Supplies, Technology" in refused.value.errors["category"]
