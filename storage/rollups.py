@@ -64,6 +64,21 @@ def mark_dirty(session: Session, team_id: str, days: Iterable[date]) -> None:
         session.execute(module.insert(SalesDirtyDayRow).on_conflict_do_nothing(), rows)
 
 
+def mark_products_dirty(session: Session, team_id: str, product_ids: Iterable[int]) -> None:
+    """A product's category changed: its sales move between categories in the rollups."""
+    ids = sorted(set(product_ids))
+    for first in range(0, len(ids), REFRESH_CHUNK):
+        days = session.scalars(
+            select(OrderLineRow.order_date)
+            .where(
+                OrderLineRow.team_id == team_id,
+                OrderLineRow.product_id.in_(ids[first : first + REFRESH_CHUNK]),
+            )
+            .distinct()
+        )
+        mark_dirty(session, team_id, days)
+
+
 def refresh_dirty(session: Session, team_id: str) -> int:
     """Recompute the marked days (and the months they fall in) from the lines; how many."""
     days = sorted(

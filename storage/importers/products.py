@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from domain.catalog import name_key as product_name_key
 from domain.imports import ProductRecord, RowError
+from storage import rollups
 from storage.importers.common import Good, RunContext, bulk_insert, chunked
 from storage.orm import ProductRow, StockMovementRow
 from storage.repositories.stock import rearm_above_threshold
@@ -94,6 +95,8 @@ class ProductImporter:
                     .where(ProductRow.id == found["id"])
                     .values(updated_at=self._ctx.now, **changes)
                 )
+                if "category" in changes:
+                    rollups.mark_products_dirty(session, self._ctx.team_id, [found["id"]])
             if record.on_hand:
                 opening.append((found["id"], record.on_hand, row))
             matched.append((found["id"], bool(changes)))

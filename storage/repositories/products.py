@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from domain.catalog import Product, ProductDraft
 from domain.errors import Conflict
+from storage import rollups
 from storage.orm import ProductRow
 from storage.repositories.customers import _like_pattern
 
@@ -39,10 +40,13 @@ class SqlProductRepository:
         row = self._row(team_id, product_id)
         if row is None:
             raise Conflict("That product was deleted meanwhile.")
+        recategorised = "category" in values and values["category"] != row.category
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = now
         self._session.flush()
+        if recategorised:
+            rollups.mark_products_dirty(self._session, team_id, [product_id])
         return Product.model_validate(row)
 
     def get(self, team_id: str, product_id: int) -> Product | None:

@@ -238,3 +238,31 @@ def test_an_import_leaves_the_rollups_equal_to_its_lines(services: Services) -> 
     # Running it again changes no line, so no day is marked and nothing moves.
     import_superstore(services, TEAM, superstore)
     assert assert_exact(services) == sums
+
+
+def test_a_product_moved_to_another_category_moves_its_sales_there(services: Services) -> None:
+    from domain.metrics import Dimension, Metric, Period
+
+    shop = Shop(services)
+    rng = random.Random(5)
+    start = services.clock.now().date() - timedelta(days=80)
+    for _ in range(15):
+        shop.random_order(rng, start)
+    period = Period(start=start, end=services.clock.now().date())
+    before = services.reports.report(TEAM, Metric.REVENUE, Dimension.CATEGORY, period)
+    chair = shop.products[0]
+    services.catalog.update(
+        TEAM,
+        chair.id,
+        ProductDraft.from_input(
+            sku=chair.sku, name=chair.name, list_price=chair.list_price, category="Seating"
+        ),
+        actor=REP,
+    )
+    after = services.reports.report(TEAM, Metric.REVENUE, Dimension.CATEGORY, period)
+    was = {row.key: row.totals.revenue for row in before.rows}
+    now = {row.key: row.totals.revenue for row in after.rows}
+    assert "Furniture" in was and "Furniture" not in now
+    assert now["Seating"] == was["Furniture"]  # the chair was the only furniture
+    assert after.total == before.total
+    assert_exact(services)
