@@ -556,7 +556,9 @@ class _RollupMeasures:
 
 
 class SalesDailyRow(_RollupMeasures, Base):
-    """One day's sales per category (and ALL_CATEGORIES), rep and order region."""
+    """One day's sales per category (and ALL_CATEGORIES), in three families of rows: the
+    day's totals (dim ""), per rep (dim "rep", key the rep's user id) and per order region
+    (dim "region"). Separate families keep a day to a few dozen rows at any volume."""
 
     __tablename__ = "sales_daily"
 
@@ -565,8 +567,8 @@ class SalesDailyRow(_RollupMeasures, Base):
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     category: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" uncategorised
-    rep_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" none
-    region: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" unknown
+    dim: Mapped[str] = mapped_column(String(8), primary_key=True)  # "", "rep", "region"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" none or unknown
 
 
 class SalesMonthlyProductRow(_RollupMeasures, Base):

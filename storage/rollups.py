@@ -12,7 +12,10 @@ Two ways in, both exact:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -49,11 +52,76 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def add_order(session: Session, team_id: str, order_id: int) -> None:
-    """Add one new order's lines to every rollup (call once, right after writing it)."""
-    where = OrderLineRow.order_id == order_id
-    for table, query in _queries(session, team_id, where):
-        _upsert_adding(session, table, query)
+@dataclass(frozen=True)
+class SoldLine:
+    """What the rollups need to know about one line of a new order."""
+
+    day: date
+    customer_id: int
+    rep_id: str | None
+    region: str | None
+    product_id: int
+    category: str | None
+    quantity: int
+    line_total: Decimal
+    unit_cost: Decimal | None
+
+
+def add_order(session: Session, team_id: str, lines: list[SoldLine]) -> None:
+    """Add one new order's lines to every rollup, in the transaction that writes it.
+
+    The sums are made here from what the order form already holds, then added with one
+    upsert per rollup table; an order is one distinct order in every group it touches.
+    """
+    groups: dict[Any, dict[tuple[Any, ...], _Sums]] = {
+        SalesDailyRow: {},
+        SalesMonthlyProductRow: {},
+        SalesMonthlyCustomerRow: {},
+    }
+    for line in lines:
+        month = month_start(line.day)
+        for category in (line.category or "", ALL_CATEGORIES):
+            for dim, key in (("", ""), ("rep", line.rep_id), ("region", line.region)):
+                _add(groups[SalesDailyRow], (line.day, category, dim, key or ""), line)
+            _add(groups[SalesMonthlyCustomerRow], (month, line.customer_id, category), line)
+        _add(groups[SalesMonthlyProductRow], (month, line.product_id), line)
+    for table, sums in groups.items():
+        keys = [c.name for c in table.__table__.primary_key.columns][1:]
+        rows = [
+            {"team_id": team_id, **dict(zip(keys, key, strict=True)), **totals.row()}
+            for key, totals in sums.items()
+        ]
+        if rows:
+            _upsert_adding(session, table, rows)
+
+
+@dataclass
+class _Sums:
+    revenue: Decimal = Decimal(0)
+    cost: Decimal = Decimal(0)
+    covered_revenue: Decimal = Decimal(0)
+    units: int = 0
+    lines: int = 0
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "revenue": self.revenue,
+            "cost": self.cost,
+            "covered_revenue": self.covered_revenue,
+            "units": self.units,
+            "lines": self.lines,
+            "orders": 1,
+        }
+
+
+def _add(groups: dict[tuple[Any, ...], _Sums], key: tuple[Any, ...], line: SoldLine) -> None:
+    sums = groups.setdefault(key, _Sums())
+    sums.revenue += line.line_total
+    sums.units += line.quantity
+    sums.lines += 1
+    if line.unit_cost is not None:
+        sums.cost += line.quantity * line.unit_cost
+        sums.covered_revenue += line.line_total
 
 
 def mark_dirty(session: Session, team_id: str, days: Iterable[date]) -> None:
@@ -154,28 +222,26 @@ def _queries(
     queries: list[tuple[Any, Select[Any]]] = []
     if daily:
         day = OrderLineRow.order_date
-        queries += [
-            (
-                SalesDailyRow,
-                summed(
-                    team.label("team_id"),
-                    day.label("day"),
-                    category.label("category"),
-                    rep.label("rep_id"),
-                    region.label("region"),
-                ).group_by(day, category, rep, region),
-            ),
-            (
-                SalesDailyRow,
-                summed(
-                    team.label("team_id"),
-                    day.label("day"),
-                    literal(ALL_CATEGORIES).label("category"),
-                    rep.label("rep_id"),
-                    region.label("region"),
-                ).group_by(day, rep, region),
-            ),
-        ]
+        # (family, key, what the key adds to GROUP BY)
+        families: tuple[tuple[str, Any, list[Any]], ...] = (
+            ("", literal(""), []),
+            ("rep", rep, [rep]),
+            ("region", region, [region]),
+        )
+        for cat, by_category in ((category, [category]), (literal(ALL_CATEGORIES), [])):
+            for dim, key, by_key in families:
+                queries.append(
+                    (
+                        SalesDailyRow,
+                        summed(
+                            team.label("team_id"),
+                            day.label("day"),
+                            cat.label("category"),
+                            literal(dim).label("dim"),
+                            key.label("key"),
+                        ).group_by(day, *by_category, *by_key),
+                    )
+                )
     if monthly:
         queries += [
             (
@@ -228,17 +294,22 @@ def _columns(query: Select[Any]) -> list[str]:
     return [column.name for column in query.selected_columns]
 
 
-def _upsert_adding(session: Session, table: Any, query: Select[Any]) -> None:
-    """INSERT … SELECT that adds to the rows already there instead of failing on them."""
-    dialect = session.get_bind().dialect.name
+def _upsert_adding(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT that adds to the rows already there instead of failing on them: safe when two
+    orders of the same day commit at once."""
+    session.execute(_adding_statement(session.get_bind().dialect.name, table), rows)
+
+
+@lru_cache(maxsize=16)
+def _adding_statement(dialect: str, table: Any) -> Any:
+    # Built once per table: SQLAlchemy then reuses the compiled statement for every order.
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).from_select(_columns(query), query)
+    statement = module.insert(table)
     keys = [column.name for column in table.__table__.primary_key.columns]
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=keys,
         set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
     )
-    session.execute(statement)
 
 
 def _month_expr(day: Any, dialect: str) -> Any:

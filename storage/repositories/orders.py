@@ -56,7 +56,24 @@ class SqlOrderRepository:
                 for n, line in enumerate(draft.lines, 1)
             ],
         )
-        rollups.add_order(self._session, team_id, row.id)
+        rollups.add_order(
+            self._session,
+            team_id,
+            [
+                rollups.SoldLine(
+                    day=draft.order_date,
+                    customer_id=draft.customer_id,
+                    rep_id=draft.rep_id,
+                    region=draft.region,
+                    product_id=line.product.id,
+                    category=line.product.category,
+                    quantity=line.quantity,
+                    line_total=line.total,
+                    unit_cost=line.product.unit_cost,
+                )
+                for line in draft.lines
+            ],
+        )
         order = self.get(team_id, row.id)
         assert order is not None
         return order

@@ -1,6 +1,6 @@
 """Sales sums for dashboards and reports, read from the rollups (storage/rollups.py).
 
-Day, week, month, quarter, category, rep and region come from the daily rollup. Product and
+Day, week, month, quarter, category, rep and region come from the daily rollup's rows. Product and
 customer come from the monthly rollups for the calendar months inside the period, plus the
 lines of the days left over at its edges — exact, and a few thousand rows at most.
 """
@@ -27,11 +27,7 @@ from storage.orm import (
     SalesMonthlyProductRow,
 )
 
-_DAILY_KEYS = {
-    Dimension.CATEGORY: SalesDailyRow.category,
-    Dimension.REP: SalesDailyRow.rep_id,
-    Dimension.REGION: SalesDailyRow.region,
-}
+_FAMILIES = {Dimension.CATEGORY: "", Dimension.REP: "rep", Dimension.REGION: "region"}
 
 
 class SqlSalesReportRepository:
@@ -65,10 +61,12 @@ class SqlSalesReportRepository:
         self, team_id: str, period: Period, dimension: Dimension, category: str | None = None
     ) -> dict[str, Totals]:
         """Per category, rep or region ("" where the order had none)."""
-        key = _DAILY_KEYS[dimension]
-        where = _daily(team_id, period, category)
-        if dimension is Dimension.CATEGORY and category is None:
-            where = [*where[:-1], SalesDailyRow.category != ALL_CATEGORIES]
+        where = _daily(team_id, period, category, family=_FAMILIES[dimension])
+        key = SalesDailyRow.key
+        if dimension is Dimension.CATEGORY:
+            key = SalesDailyRow.category
+            if category is None:
+                where = [*where[:-1], SalesDailyRow.category != ALL_CATEGORIES]
         rows = self._session.execute(
             select(key.label("key"), *_sums(SalesDailyRow)).where(*where).group_by(key)
         )
@@ -155,10 +153,12 @@ class SqlSalesReportRepository:
         return self._session.execute(query.group_by(key))
 
 
-def _daily(team_id: str, period: Period, category: str | None) -> list[Any]:
+def _daily(team_id: str, period: Period, category: str | None, *, family: str = "") -> list[Any]:
+    """Rows of one family (the day's totals by default); the category condition last."""
     return [
         SalesDailyRow.team_id == team_id,
         and_(SalesDailyRow.day >= period.start, SalesDailyRow.day <= period.end),
+        SalesDailyRow.dim == family,
         SalesDailyRow.category == (ALL_CATEGORIES if category is None else category),
     ]
 

@@ -80,7 +80,8 @@ def expected(session: Session, team_id: str) -> dict[str, dict[Key, Sums]]:
         month = line.order_date.replace(day=1)
         rep, region = line.rep_id or "", line.region or ""
         for cat in (category, ALL_CATEGORIES):
-            groups["sales_daily"][(team_id, line.order_date, cat, rep, region)].append(line)
+            for dim, key in (("", ""), ("rep", rep), ("region", region)):
+                groups["sales_daily"][(team_id, line.order_date, cat, dim, key)].append(line)
             groups["sales_monthly_customer"][(team_id, month, line.customer_id, cat)].append(line)
         groups["sales_monthly_product"][(team_id, month, line.product_id)].append(line)
     out: dict[str, dict[Key, Sums]] = {}
@@ -166,11 +167,13 @@ def test_recorded_orders_add_exactly_to_every_rollup(services: Services) -> None
     sums = assert_exact(services)
     daily = sums["sales_daily"]
     # An order with lines in two categories counts once in the all-categories rows.
-    all_orders = sum(v["orders"] for k, v in daily.items() if k[2] == ALL_CATEGORIES)
-    per_category = sum(v["orders"] for k, v in daily.items() if k[2] != ALL_CATEGORIES)
+    totals = {k: v for k, v in daily.items() if k[3] == ""}
+    all_orders = sum(v["orders"] for k, v in totals.items() if k[2] == ALL_CATEGORIES)
+    per_category = sum(v["orders"] for k, v in totals.items() if k[2] != ALL_CATEGORIES)
     assert all_orders == 40 < per_category
     assert {k[2] for k in daily} == {"Furniture", "Office Supplies", "Technology", "", "*"}
-    assert {k[4] for k in daily} <= {"East", "West", ""}
+    assert {k[4] for k in daily if k[3] == "region"} == {"East", "West", ""}
+    assert {k[4] for k in daily if k[3] == "rep"} == {REP, REP2}  # no rep: the recorder
     with make_session_factory(services.engine)() as session:
         assert stored(session, OTHER) == {t.__tablename__: {} for t in TABLES}
 
@@ -233,7 +236,8 @@ def test_an_import_leaves_the_rollups_equal_to_its_lines(services: Services) -> 
     with make_session_factory(services.engine)() as session:
         assert not session.scalars(select(SalesDirtyDayRow)).all()
     sums = assert_exact(services)
-    revenue = sum(v["revenue"] for k, v in sums["sales_daily"].items() if k[2] == ALL_CATEGORIES)
+    daily = sums["sales_daily"]
+    revenue = sum(v["revenue"] for k, v in daily.items() if k[2] == ALL_CATEGORIES and k[3] == "")
     assert revenue == Decimal("2297200.8603")
     # Running it again changes no line, so no day is marked and nothing moves.
     import_superstore(services, TEAM, superstore)

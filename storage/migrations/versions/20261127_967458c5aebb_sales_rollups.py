@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("category", sa.String(length=100), nullable=False),
-        sa.Column("rep_id", sa.String(length=32), nullable=False),
-        sa.Column("region", sa.String(length=100), nullable=False),
+        sa.Column("dim", sa.String(length=8), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("revenue", FIXED4, nullable=False),
         sa.Column("cost", FIXED4, nullable=False),
         sa.Column("covered_revenue", FIXED4, nullable=False),
@@ -44,7 +44,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "team_id", "day", "category", "rep_id", "region", name=op.f("pk_sales_daily")
+            "team_id", "day", "category", "dim", "key", name=op.f("pk_sales_daily")
         ),
     )
     op.create_table(
