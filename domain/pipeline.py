@@ -11,10 +11,12 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.announcements import announce_stage_change
 from domain.audit import Action, diff, snapshot
+from domain.customers import Customer
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.idempotency import write_once
 from domain.ids import Kind, format_id, parse_id
 from domain.money import BadAmount, parse_amount
+from domain.tasks import Task, TaskDraft, create_task
 from domain.text import clean, fold
 from domain.workspaces import MANAGING_ROLES, User
 
@@ -43,6 +45,8 @@ FIELDS = (
     "status",
 )
 MOVE_FIELDS = ("stage_id", "status", "lost_reason", "closed_at")
+EDIT_FIELDS = ("title", "customer_id", "amount", "expected_close", "owner_id", "next_step")
+CARD_TASKS = 5
 
 
 class Outcome(StrEnum):
@@ -228,6 +232,24 @@ class DealDraft(BaseModel):
         )
 
 
+class DealCard(BaseModel):
+    """Everything a deal's card shows, read in one unit of work."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deal: Deal
+    customer: Customer | None  # None: deleted meanwhile
+    stages: list[Stage]
+    history: list[StageChange]
+    notes: list[DealNote]
+    open_tasks: list[Task]
+    open_task_total: int
+
+    @property
+    def stage(self) -> Stage | None:
+        return next((s for s in self.stages if s.id == self.deal.stage_id), None)
+
+
 def _close_date(value: date | str | None, today: date) -> tuple[date | None, str | None]:
     """The expected close date and, when it is unacceptable, why."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -259,11 +281,25 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _still_there(uow: UnitOfWork, team_id: str, stage: Stage) -> None:
+    """Hold the stage until the commit, refusing one an admin removed a moment ago."""
+    current = uow.deals.share_stage(team_id, stage.id)
+    if current is None or not current.active:
+        raise ValidationFailed(
+            {"stage": f"The stage “{stage.name}” was just removed: pick another stage."}
+        )
+
+
 def can_change(deal: Deal, actor: User) -> bool:
     """Only the deal's owner, a manager or an admin of its workspace changes its stage."""
     if actor.team_id != deal.team_id:
         return False
     return actor.slack_user_id == deal.owner_id or actor.role in MANAGING_ROLES
+
+
+def refusal(deal: Deal) -> str:
+    """What someone who may not change the deal is told."""
+    return f"Only the deal's owner, a manager or an admin can change {deal.public_id}."
 
 
 def stage_named(stages: list[Stage], key: str) -> Stage:
@@ -281,9 +317,13 @@ def stage_named(stages: list[Stage], key: str) -> Stage:
 class PipelineService:
     """Pipeline stages and the deals that move through them, within one workspace."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, announce: bool = True
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        # False for seeding past history (the demo): a year of wins is not news.
+        self._announce = announce
 
     def stages(self, team_id: str, *, include_inactive: bool = False) -> list[Stage]:
         """The workspace's stages in order, creating the defaults the first time."""
@@ -314,6 +354,12 @@ class PipelineService:
                     stage = stage_named(stages, draft.stage_key)
                 except ValidationFailed as exc:
                     errors.update(exc.errors)
+                if stage is not None and stage.outcome != Outcome.OPEN:
+                    # Won and lost are reached by moving a deal (lost with its reason).
+                    open_stages = [s for s in stages if s.active and s.outcome == Outcome.OPEN]
+                    names = ", ".join(s.name for s in open_stages)
+                    errors["stage"] = f"A new deal starts in an open stage: {names}."
+                    stage = None
             else:
                 stage = next((s for s in stages if s.active and s.outcome == Outcome.OPEN), None)
                 if stage is None:
@@ -321,6 +367,7 @@ class PipelineService:
             if errors:
                 raise ValidationFailed(errors)
             assert stage is not None
+            _still_there(uow, team_id, stage)
             deal = uow.deals.add(
                 team_id,
                 draft,
@@ -384,15 +431,19 @@ class PipelineService:
         if reason and len(reason) > REASON_MAX:
             raise ValidationFailed({"reason": f"Keep the reason under {REASON_MAX} characters."})
         with self._uow_factory() as uow:
-            deal = self._load(uow, team_id, deal_id, for_update=True)
-            if not can_change(deal, actor):
-                raise DomainError(
-                    f"Only the deal's owner, a manager or an admin can change {deal.public_id}."
-                )
             stages = self._ensure_stages(uow, team_id)
             stage = stage_named(stages, stage_key)
+            # The stage before the deal: the order a stage removal locks them in, so the
+            # two wait for each other instead of deadlocking.
+            _still_there(uow, team_id, stage)
+            deal = self._load(uow, team_id, deal_id, for_update=True)
+            if not can_change(deal, actor):
+                raise DomainError(refusal(deal))
             if stage.id == deal.stage_id and not (reason and stage.outcome == Outcome.LOST):
                 return deal
+            if stage.outcome == Outcome.LOST and not reason:
+                # A lost deal without its reason teaches the team nothing.
+                raise ValidationFailed({"reason": f"Say why {deal.public_id} was lost."})
             now = self._clock.now()
             values: dict[str, Any] = {
                 "status": stage.outcome,
@@ -415,7 +466,7 @@ class PipelineService:
             elif not deal.closed_at or deal.status != stage.outcome:
                 values["closed_at"] = now
             moved = uow.deals.update(team_id, deal.id, values, now=now)
-            if change_id is not None:
+            if change_id is not None and self._announce:
                 announce_stage_change(
                     uow,
                     moved,
@@ -447,16 +498,25 @@ class PipelineService:
         key = self._outcome_stage(team_id, Outcome.LOST)
         return self.move(team_id, deal_id, key, actor=actor, reason=reason)
 
-    def add_note(self, team_id: str, deal_id: int, text: str | None, *, actor: str) -> DealNote:
-        """Add a note to the deal; anyone in the workspace may."""
+    def add_note(
+        self,
+        team_id: str,
+        deal_id: int,
+        text: str | None,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+    ) -> DealNote:
+        """Add a note to the deal; anyone in the workspace may. The same key adds it once."""
         body = clean(text)
         if not body:
             raise ValidationFailed({"text": "Write the note."})
         if len(body) > NOTE_MAX:
             raise ValidationFailed({"text": f"Keep the note under {NOTE_MAX} characters."})
-        with self._uow_factory() as uow:
+        now = self._clock.now()
+
+        def write(uow: UnitOfWork) -> DealNote:
             deal = self._load(uow, team_id, deal_id)
-            now = self._clock.now()
             note = uow.deals.add_note(team_id, deal.id, body, author=actor, now=now)
             uow.deals.update(team_id, deal.id, {"last_activity_at": now}, now=now)
             uow.audit.record(
@@ -468,8 +528,115 @@ class PipelineService:
                 {"deal_id": deal.id, "text": body},
                 now=now,
             )
-            uow.commit()
             return note
+
+        def load(uow: UnitOfWork, ref: str) -> DealNote:
+            found = [n for n in uow.deals.notes(team_id, deal_id) if n.id == int(ref)]
+            if not found:
+                raise NotFound("That note does not exist (any more).")
+            return found[0]
+
+        return write_once(
+            self._uow_factory,
+            team_id,
+            idempotency_key,
+            now=now,
+            write=write,
+            result_ref=lambda note: str(note.id),
+            load=load,
+        )
+
+    def edit(self, team_id: str, deal_id: int, draft: DealDraft, *, actor: User) -> Deal:
+        """Change a deal's details (not its stage: that is a move, kept in the history)."""
+        with self._uow_factory() as uow:
+            deal = self._load(uow, team_id, deal_id, for_update=True)
+            if not can_change(deal, actor):
+                raise DomainError(refusal(deal))
+            if uow.customers.get(team_id, draft.customer_id) is None:
+                raise ValidationFailed({"customer": "Pick the customer the deal is for."})
+            values: dict[str, Any] = {
+                "title": draft.title,
+                "title_key": draft.title_key,
+                "customer_id": draft.customer_id,
+                "amount": draft.amount,
+                "expected_close": draft.expected_close,
+                "owner_id": draft.owner_id,
+                "next_step": draft.next_step,
+            }
+            now = self._clock.now()
+            changed = {k: v for k, v in values.items() if getattr(deal, k, v) != v}
+            if not changed:
+                return deal
+            changed["title_key"] = values["title_key"]
+            edited = uow.deals.update(
+                team_id, deal.id, changed | {"last_activity_at": now}, now=now
+            )
+            uow.audit.record(
+                team_id,
+                actor.slack_user_id,
+                Action.UPDATE,
+                "deal",
+                deal.id,
+                diff(deal, edited, EDIT_FIELDS),
+                now=now,
+            )
+            uow.commit()
+            return edited
+
+    def add_task(
+        self,
+        team_id: str,
+        deal_id: int,
+        draft: TaskDraft,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+    ) -> Task:
+        """A task for the deal (linked to it and its customer); anyone in the workspace may."""
+        now = self._clock.now()
+
+        def write(uow: UnitOfWork) -> Task:
+            deal = self._load(uow, team_id, deal_id)
+            linked = draft.model_copy(
+                update={"deal_number": deal.number, "customer_id": deal.customer_id}
+            )
+            task = create_task(uow, team_id, linked, actor=actor, now=now)
+            uow.deals.update(team_id, deal.id, {"last_activity_at": now}, now=now)
+            return task
+
+        def load(uow: UnitOfWork, ref: str) -> Task:
+            task = uow.tasks.get(team_id, int(ref))
+            if task is None:
+                raise NotFound("That task does not exist (any more).")
+            return task
+
+        return write_once(
+            self._uow_factory,
+            team_id,
+            idempotency_key,
+            now=now,
+            write=write,
+            result_ref=lambda task: str(task.id),
+            load=load,
+        )
+
+    def card(self, team_id: str, deal_id: int, *, tasks: int = CARD_TASKS) -> DealCard:
+        """The deal with its customer, stages, history, notes and open tasks."""
+        with self._uow_factory() as uow:
+            deal = self._load(uow, team_id, deal_id)
+            stages = self._ensure_stages(uow, team_id)
+            open_tasks, task_total = uow.deals.open_tasks(team_id, deal.number, limit=tasks)
+            card = DealCard(
+                deal=deal,
+                customer=uow.customers.get(team_id, deal.customer_id),
+                stages=stages,
+                history=uow.deals.stage_changes(team_id, deal.id),
+                notes=uow.deals.notes(team_id, deal.id),
+                open_tasks=open_tasks,
+                open_task_total=task_total,
+            )
+            uow.commit()
+            return card
 
     def history(self, team_id: str, deal_id: int) -> list[StageChange]:
         """The deal's stage changes, oldest first, the creation included."""
@@ -490,14 +657,22 @@ class PipelineService:
         owner: str | None = None,
         stage_key: str | None = None,
         limit: int = LIST_LIMIT,
+        biggest_first: bool = False,
     ) -> list[Deal]:
-        """Open deals, by stage then number, perhaps of one owner or in one stage."""
+        """Open deals, by stage then number (or biggest amount first), perhaps of one owner
+        or in one stage."""
         with self._uow_factory() as uow:
             stage_id = None
             if stage_key:
                 stage_id = stage_named(self._ensure_stages(uow, team_id), stage_key).id
                 uow.commit()
-            return uow.deals.open_deals(team_id, owner_id=owner, stage_id=stage_id, limit=limit)
+            return uow.deals.open_deals(
+                team_id,
+                owner_id=owner,
+                stage_id=stage_id,
+                limit=limit,
+                biggest_first=biggest_first,
+            )
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -527,6 +702,7 @@ class PipelineService:
 __all__ = [
     "DEFAULT_STAGES",
     "Deal",
+    "DealCard",
     "DealDraft",
     "DealNote",
     "Outcome",
@@ -535,5 +711,6 @@ __all__ = [
     "StageChange",
     "StageSpec",
     "can_change",
+    "refusal",
     "stage_named",
 ]

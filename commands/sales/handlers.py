@@ -24,7 +24,8 @@ from commands.sales.views import (
     sale_modal,
 )
 from commands.usage import usage_blocks, usage_fallback
-from domain.errors import ValidationFailed
+from domain.customers import Customer
+from domain.errors import NotFound, ValidationFailed
 from domain.workspaces import Workspace
 
 log = logging.getLogger(__name__)
@@ -50,20 +51,41 @@ def sales_command(
 
 
 def open_from_button(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Any, workspace: Workspace
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    services: Any,
+    workspace: Workspace,
 ) -> None:
-    """A "Record an order" button (App Home, cards): the same form; pushed inside a modal."""
+    """A "Record an order" button (App Home, cards): the same form; pushed inside a modal.
+
+    A value "customer:<id>" (a won deal's card) opens it with that customer picked."""
     ack()
-    view = _new_form(ModalContext.opened_from(body), services, workspace)
+    customer = _customer_in(str(action.get("value") or ""), services, workspace)
+    view = _new_form(ModalContext.opened_from(body), services, workspace, customer=customer)
     if (body.get("view") or {}).get("type") == "modal":
         client.views_push(trigger_id=body["trigger_id"], view=view)
     else:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def _new_form(origin: ModalContext, services: Any, workspace: Workspace) -> View:
+def _new_form(
+    origin: ModalContext, services: Any, workspace: Workspace, *, customer: Customer | None = None
+) -> View:
     today = services.clock.now().astimezone(workspace.tz).date()
-    return sale_modal(SaleMeta.new(origin), SaleForm(), today=today)
+    return sale_modal(SaleMeta.new(origin), SaleForm(), today=today, initial_customer=customer)
+
+
+def _customer_in(value: str, services: Any, workspace: Workspace) -> Customer | None:
+    """The customer a button names; a missing one just leaves the form's picker empty."""
+    kind, _, number = value.partition(":")
+    if kind != "customer" or not number.isdigit():
+        return None
+    try:
+        return services.customers.get(workspace.team_id, int(number))  # type: ignore[no-any-return]
+    except NotFound:
+        return None
 
 
 # -- Add line / Remove ------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from commands.customer.options import customer_option
 from commands.fit import fit
 from commands.format import escape, truncate
 from commands.ids import ActionId, CallbackId
@@ -275,12 +276,17 @@ def removed_key(action_id: str, value: str | None) -> int | None:
 # -- the modal ----------------------------------------------------------------------------------
 
 
-def sale_modal(meta: SaleMeta, form: SaleForm, *, today: date) -> View:
+def sale_modal(
+    meta: SaleMeta, form: SaleForm, *, today: date, initial_customer: Customer | None = None
+) -> View:
     """The order form: customer, date, the lines, Add line, a note.
 
     A line's Remove button sits under it while the form fits Slack's 100 blocks; with the
-    most lines, the Remove buttons share the block of the Add line button instead."""
+    most lines, the Remove buttons share the block of the Add line button instead.
+    `initial_customer` is picked already when the form has no customer of its own."""
     form = form.with_lines(meta.keys)
+    if initial_customer is not None and form.customer is None:
+        form = replace(form, customer=customer_option(initial_customer))
     blocks = _modal_blocks(form, today=today, removes_apart=True)
     if len(blocks) > MODAL_BLOCKS_MAX:
         blocks = _modal_blocks(form, today=today, removes_apart=False)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from domain.errors import Conflict
 from domain.pipeline import Deal, DealDraft, DealNote, Outcome, Stage, StageChange, StageSpec
-from storage.orm import DealNoteRow, DealRow, DealStageChangeRow, PipelineStageRow
+from domain.tasks import Task, TaskStatus
+from storage.orm import DealNoteRow, DealRow, DealStageChangeRow, PipelineStageRow, TaskRow
 from storage.repositories.customers import _like_pattern
 from storage.repositories.sequences import next_value
 from storage.upsert import insert_ignore
@@ -29,6 +30,16 @@ class SqlDealRepository:
             .order_by(PipelineStageRow.position, PipelineStageRow.id)
         )
         return [Stage.model_validate(row) for row in rows]
+
+    def share_stage(self, team_id: str, stage_id: int) -> Stage | None:
+        """The stage, read under a share lock until the commit: an admin removing it waits
+        for this transaction (and then moves its deal), or this one waits and sees it gone."""
+        row = self._session.scalar(
+            select(PipelineStageRow)
+            .where(PipelineStageRow.team_id == team_id, PipelineStageRow.id == stage_id)
+            .with_for_update(read=True)
+        )
+        return Stage.model_validate(row) if row else None
 
     def add_stages(self, team_id: str, specs: list[StageSpec]) -> None:
         """Insert the stages whose key the workspace does not have yet."""
@@ -108,7 +119,13 @@ class SqlDealRepository:
         return [Deal.model_validate(row) for row in rows]
 
     def open_deals(
-        self, team_id: str, *, owner_id: str | None, stage_id: int | None, limit: int
+        self,
+        team_id: str,
+        *,
+        owner_id: str | None,
+        stage_id: int | None,
+        limit: int,
+        biggest_first: bool = False,
     ) -> list[Deal]:
         stmt = (
             select(DealRow)
@@ -119,10 +136,28 @@ class SqlDealRepository:
             stmt = stmt.where(DealRow.owner_id == owner_id)
         if stage_id is not None:
             stmt = stmt.where(DealRow.stage_id == stage_id)
-        rows = self._session.scalars(
-            stmt.order_by(PipelineStageRow.position, DealRow.number).limit(limit)
-        )
+        if biggest_first:
+            stmt = stmt.order_by(DealRow.amount.desc(), DealRow.number)
+        else:
+            stmt = stmt.order_by(PipelineStageRow.position, DealRow.number)
+        rows = self._session.scalars(stmt.limit(limit))
         return [Deal.model_validate(row) for row in rows]
+
+    def open_tasks(self, team_id: str, deal_number: int, *, limit: int) -> tuple[list[Task], int]:
+        """The deal's open tasks, soonest due first (undated last); and how many in all."""
+        where = (
+            TaskRow.team_id == team_id,
+            TaskRow.deal_number == deal_number,
+            TaskRow.status == TaskStatus.OPEN.value,
+        )
+        total = self._session.scalar(select(func.count()).select_from(TaskRow).where(*where))
+        rows = self._session.scalars(
+            select(TaskRow)
+            .where(*where)
+            .order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.number)
+            .limit(limit)
+        )
+        return [Task.model_validate(row) for row in rows], total or 0
 
     # -- history and notes -----------------------------------------------------------
 
@@ -195,4 +230,13 @@ class SqlDealRepository:
         stmt = select(DealRow).where(DealRow.team_id == team_id, DealRow.id == deal_id)
         if for_update:
             stmt = stmt.with_for_update()
+            if self._session.get_bind().dialect.name == "sqlite":
+                # SQLite ignores FOR UPDATE and pysqlite begins a transaction only at the
+                # first write: a no-op write takes the write lock now, so a second click on
+                # Won waits here and then reads the deal as the first one left it.
+                self._session.execute(
+                    update(DealRow)
+                    .where(DealRow.team_id == team_id, DealRow.id == deal_id)
+                    .values(number=DealRow.number)
+                )
         return self._session.scalar(stmt)

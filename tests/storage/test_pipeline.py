@@ -21,6 +21,7 @@ from storage.orm import (
     DealNoteRow,
     DealRow,
     DealStageChangeRow,
+    DeliveryRow,
     IdempotencyKeyRow,
     PipelineStageRow,
 )
@@ -383,3 +384,139 @@ def test_open_deals_by_owner_and_stage(pipe: Pipeline) -> None:
     assert service.open_deals(TEAM, stage_key="won") == []
     with pytest.raises(ValidationFailed):
         service.open_deals(TEAM, stage_key="closing")
+
+
+def test_open_deals_biggest_first(pipe: Pipeline) -> None:
+    small = pipe.create(title="Small", amount="10")
+    big = pipe.create(title="Big", amount="900000", stage_key="negotiation")
+    middle = pipe.create(title="Middle", amount="5000")
+    listed = pipe.pipeline.open_deals(TEAM, owner=REP, biggest_first=True)
+    assert [d.id for d in listed] == [big.id, middle.id, small.id]
+
+
+def test_moving_into_lost_needs_a_reason_too(pipe: Pipeline) -> None:
+    deal = pipe.create()
+    before = pipe.counts()
+    with pytest.raises(ValidationFailed) as caught:
+        pipe.pipeline.move(TEAM, deal.id, "lost", actor=pipe.rep)
+    assert caught.value.errors == {"reason": "Say why D-1 was lost."}
+    assert pipe.counts() == before
+
+
+def test_editing_changes_the_details_with_an_audit_diff(pipe: Pipeline, clock: FrozenClock) -> None:
+    deal = pipe.create()
+    globex = pipe.services.customers.create(
+        TEAM, CustomerDraft.from_input(name="Globex"), actor=REP
+    )
+    clock.advance(timedelta(hours=3))
+    changes = pipe.draft(title="Globex pilot", customer_id=globex.id, amount="900", owner_id=RIVAL)
+    edited = pipe.pipeline.edit(TEAM, deal.id, changes, actor=pipe.rep)
+    assert (edited.title, edited.customer_id, edited.amount, edited.owner_id) == (
+        "Globex pilot",
+        globex.id,
+        Decimal("900.0000"),
+        RIVAL,
+    )
+    assert edited.stage_id == deal.stage_id and edited.last_activity_at == clock.now()
+    assert pipe.pipeline.find(TEAM, "globex") == [edited]  # the search key follows the title
+    with pipe.services.uow_factory() as uow:
+        audit = uow.audit.for_entity(TEAM, "deal", deal.id)
+    assert audit[-1].changes == {
+        "title": ["Acme renewal", "Globex pilot"],
+        "customer_id": [pipe.customer.id, globex.id],
+        "amount": ["12000.5000", "900.0000"],
+        "owner_id": [REP, RIVAL],
+    }
+    before = pipe.counts()
+    assert pipe.pipeline.edit(TEAM, deal.id, changes, actor=pipe.rival) == edited  # no change
+    assert pipe.counts() == before
+
+
+def test_editing_is_for_the_owner_managers_and_admins_and_checks_the_customer(
+    pipe: Pipeline,
+) -> None:
+    deal = pipe.create()
+    pipe.services.workspaces.ensure(OTHER, "U0STRANGER")
+    theirs = pipe.services.customers.create(
+        OTHER, CustomerDraft.from_input(name="Theirs"), actor="U0STRANGER"
+    )
+    before = pipe.counts()
+    with pytest.raises(DomainError) as refused:
+        pipe.pipeline.edit(TEAM, deal.id, pipe.draft(amount="1"), actor=pipe.rival)
+    assert refused.value.message == "Only the deal's owner, a manager or an admin can change D-1."
+    with pytest.raises(ValidationFailed) as wrong_customer:
+        pipe.pipeline.edit(TEAM, deal.id, pipe.draft(customer_id=theirs.id), actor=pipe.manager)
+    assert wrong_customer.value.errors == {"customer": "Pick the customer the deal is for."}
+    assert pipe.counts() == before
+
+
+def test_tasks_on_a_deal_are_linked_listed_and_written_once(
+    pipe: Pipeline, clock: FrozenClock
+) -> None:
+    from domain.tasks import TaskDraft
+
+    deal = pipe.create()
+    other = pipe.create(title="Other")
+    clock.advance(timedelta(hours=2))
+    draft = TaskDraft.from_input(title="Send the quote", assignee_id=RIVAL)
+    task = pipe.pipeline.add_task(TEAM, deal.id, draft, actor=REP, idempotency_key="t-1")
+    assert pipe.pipeline.add_task(TEAM, deal.id, draft, actor=REP, idempotency_key="t-1") == task
+    assert (task.deal_number, task.customer_id, task.assignee_id, task.created_by) == (
+        deal.number,
+        pipe.customer.id,
+        RIVAL,
+        REP,
+    )
+    pipe.pipeline.add_task(TEAM, other.id, draft, actor=REP)
+    done = pipe.pipeline.add_task(TEAM, deal.id, draft, actor=REP)
+    pipe.services.tasks.complete(TEAM, done.id, actor=REP)
+    card = pipe.pipeline.card(TEAM, deal.id)
+    assert [t.id for t in card.open_tasks] == [task.id] and card.open_task_total == 1
+    assert card.deal.last_activity_at == clock.now()
+    assert card.customer == pipe.customer
+    assert [s.key for s in card.stages][:1] == ["prospecting"] and card.stage is not None
+    with pytest.raises(NotFound):
+        pipe.pipeline.add_task(OTHER, deal.id, draft, actor=REP)
+
+
+def test_a_note_submitted_twice_with_one_key_is_written_once(pipe: Pipeline) -> None:
+    deal = pipe.create()
+    first = pipe.pipeline.add_note(TEAM, deal.id, "Hello", actor=REP, idempotency_key="n-1")
+    again = pipe.pipeline.add_note(TEAM, deal.id, "Hello", actor=REP, idempotency_key="n-1")
+    assert again == first
+    assert pipe.count(DealNoteRow) == 1
+
+
+def test_won_pressed_twice_at_once_moves_and_announces_once(services: Services) -> None:
+    pipe = Pipeline(services)
+    services.workspaces.change_settings(TEAM, pipe.admin, sales_channel_id="C0WINS")
+    deal = pipe.create()
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def press() -> None:
+        try:
+            barrier.wait(timeout=10)
+            pipe.pipeline.win(TEAM, deal.id, actor=pipe.admin)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=press) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    moves = [c for c in pipe.pipeline.history(TEAM, deal.id) if c.from_stage_id is not None]
+    assert [c.to_stage_name for c in moves] == ["Won"]
+    assert pipe.count(DeliveryRow) == 1
+
+
+def test_a_new_deal_cannot_start_won_or_lost(pipe: Pipeline) -> None:
+    for stage in ("won", "Lost"):
+        with pytest.raises(ValidationFailed) as refused:
+            pipe.create(stage_key=stage)
+        assert refused.value.errors["stage"] == (
+            "A new deal starts in an open stage: Prospecting, Qualification, Proposal, Negotiation."
+        )
+    assert pipe.count(DealRow) == 0

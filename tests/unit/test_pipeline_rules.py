@@ -160,3 +160,18 @@ def test_default_stages_are_ordered_with_their_probabilities() -> None:
         ("won", Decimal(1), Outcome.WON),
         ("lost", Decimal(0), Outcome.LOST),
     ]
+
+
+def test_a_card_knows_its_stage_and_a_refusal_names_the_deal() -> None:
+    from domain.pipeline import DealCard, refusal
+
+    stages = [
+        Stage(id=n, team_id="T1", active=True, **spec.model_dump())
+        for n, spec in enumerate(DEFAULT_STAGES, 1)
+    ]
+    card = DealCard(
+        deal=deal(), customer=None, stages=stages, history=[], notes=[], open_tasks=[],
+        open_task_total=0,
+    )  # fmt: skip
+    assert card.stage is not None and card.stage.key == "proposal"
+    assert refusal(deal()) == "Only the deal's owner, a manager or an admin can change D-42."
