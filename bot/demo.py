@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.demo_orders import seed_orders
+from bot.demo_pipeline import seed_pipeline
 from bot.services import Services
 from domain.clock import FrozenClock
 from domain.customers import CustomerDraft, CustomerService
@@ -317,6 +318,7 @@ def seed_demo(services: Services, team_id: str = DEMO_TEAM) -> int:
             _seed_activity(services, team_id, customer.id, DEMO_USERS[owner], index, days_ago)
         customer_ids.append(customer.id)
     seed_orders(services, team_id, customer_ids, DEMO_USERS)
+    seed_pipeline(services, team_id, customer_ids, DEMO_USERS)
     return created
 
 

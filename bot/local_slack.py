@@ -829,6 +829,11 @@ class LocalSlack:
                 raise KeyError(f"no view {view_id!r} was opened, pushed or published here")
             view["state"] = {"values": copy.deepcopy(values)}
 
+    def file_name(self, file_id: str) -> str | None:
+        """The file name given when the upload began (files.getUploadURLExternal)."""
+        with self._cond:
+            return self._files.get(file_id, {}).get("name")
+
     def file_bytes(self, file_id: str) -> bytes:
         """Bytes uploaded for a file via its upload URL."""
         with self._cond:

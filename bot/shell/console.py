@@ -270,7 +270,9 @@ class Console:
 
     def save_file(self, file_id: str, title: str) -> None:
         self._files.mkdir(exist_ok=True)
-        path = self._files / f"{file_id}-{Path(title).name}"
+        # The uploaded file's name ("pipeline.png") keeps its extension; a title may not.
+        name = Path(self.slack.file_name(file_id) or title).name
+        path = self._files / f"{file_id}-{name}"
         path.write_bytes(self.slack.file_bytes(file_id))
         self.say(f"[file] {title}: saved to {path.resolve()}")
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands.usage import CommandSpec
-
-SPEC = CommandSpec(
-    name="/pipeline",
-    summary="open deals by stage, stale deals, and the forecast",
-    usage_hint="[mine|@user] [stage] | forecast [month|quarter] | help",
-    forms=(("help", "show this help"),),
-)
+from commands.errors import guarded
+from commands.pipeline import handlers
+from commands.pipeline.grammar import SPEC
+from commands.pipeline.views import PipelineAction
 
 __all__ = ["SPEC", "register"]
 
 
 def register(app: App) -> None:
-    pass
+    app.command(SPEC.name)(guarded(handlers.pipeline_command))
+    app.action(PipelineAction.SHARE)(guarded(handlers.share_chart))
+    app.action(PipelineAction.FORECAST)(guarded(handlers.show_forecast))

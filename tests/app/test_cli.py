@@ -254,6 +254,10 @@ def test_demo_seeds_once_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
 # -- 5. the terminal shell ----------------------------------------------------------------------
 
 
+# `shell --demo` seeds a workspace (90 days of orders, a year of deals) before its prompt.
+STARTUP = 120
+
+
 class ShellSession:
     """`salesbot shell` with a pipe for stdin and a reader thread on stdout."""
 
@@ -346,7 +350,7 @@ def button_number(output: str, label: str) -> str:
 
 @pytest.mark.slow
 def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
-    start = shell.read_until(r"Salesbot shell")
+    start = shell.read_until(r"Salesbot shell", timeout=STARTUP)
     assert "Seeded the demo workspace" in start
 
     shell.type("/customer acme")
@@ -416,7 +420,7 @@ def test_shell_finds_edits_adds_and_helps(shell: ShellSession) -> None:
 
 @pytest.mark.slow
 def test_shell_records_a_sale_and_moves_stock(shell: ShellSession) -> None:
-    shell.read_until(r"Salesbot shell")
+    shell.read_until(r"Salesbot shell", timeout=STARTUP)
     shell.type("/stock receive OFF-PA-2001 200 supplier delivery")
     received = shell.read_until(r"\[\d+\] History")
     match = re.search(
@@ -633,7 +637,7 @@ def pick_number(output: str, label: str) -> str:
 
 @pytest.mark.slow
 def test_shell_logs_a_call_picking_the_customer_by_search(shell: ShellSession) -> None:
-    shell.read_until(r"Salesbot shell")
+    shell.read_until(r"Salesbot shell", timeout=STARTUP)
     shell.type("/log call")
     shell.read_until(r"^Type\b.*\[current: Call\]")
     shell.type("")  # keep Call
@@ -664,7 +668,7 @@ def test_shell_logs_a_call_picking_the_customer_by_search(shell: ShellSession) -
 
 @pytest.mark.slow
 def test_shell_runs_the_log_message_shortcut_on_some_text(shell: ShellSession) -> None:
-    shell.read_until(r"Salesbot shell")
+    shell.read_until(r"Salesbot shell", timeout=STARTUP)
     shell.type("help")
     helped = shell.read_until(r"'quit'")
     assert ":shortcut log_message" in helped
@@ -717,7 +721,7 @@ def test_shell_delivers_a_reminder_when_it_falls_due(tmp_path: Path) -> None:
         services.close()
     session = ShellSession(env=clean_env(DATABASE_URL=url), cwd=tmp_path)
     try:
-        session.read_until(r"Salesbot shell")
+        session.read_until(r"Salesbot shell", timeout=STARTUP)
         session.type("")  # not due yet: nothing arrives
         time.sleep(3)
         session.type("")  # Enter: the scheduler's work runs, the DM is shown
