@@ -50,6 +50,20 @@ class StageRepository(Protocol):
         """The deals in the stage, locked; waits for deals being moved right now."""
         ...
 
+    def move_deals(
+        self,
+        team_id: str,
+        deal_ids: list[int],
+        *,
+        from_stage_id: int,
+        to_stage_id: int,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        """Move these deals, with a stage change and an audit row for each, in a few
+        statements whatever their number."""
+        ...
+
 
 class StageHasDeals(DomainError):
     """Removing a stage that holds deals needs to know where they go."""
@@ -381,29 +395,14 @@ class StageEditor:
                     )
             if deals and target is None:
                 raise StageHasDeals(found, len(deals), choices)
-            for deal in deals:
+            if deals:
                 assert target is not None
-                uow.deals.add_stage_change(
+                uow.stages.move_deals(
                     team_id,
-                    deal.id,
+                    [deal.id for deal in deals],
                     from_stage_id=found.id,
                     to_stage_id=target.id,
                     actor=who,
-                    at=now,
-                )
-                uow.deals.update(
-                    team_id,
-                    deal.id,
-                    {"stage_id": target.id, "stage_changed_at": now, "last_activity_at": now},
-                    now=now,
-                )
-                uow.audit.record(
-                    team_id,
-                    who,
-                    Action.UPDATE,
-                    "deal",
-                    deal.id,
-                    {"stage_id": [found.id, target.id]},
                     now=now,
                 )
             removed = uow.stages.update(team_id, found.id, {"active": False})

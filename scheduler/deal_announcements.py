@@ -46,14 +46,11 @@ def render_deal_announcement(uow: UnitOfWork, delivery: Delivery, attempt: Attem
     customer = uow.customers.get(team_id, deal.customer_id)
     workspace = uow.workspaces.get(team_id)
     currency = workspace.currency if workspace else "USD"
-    actor = next(
-        (
-            c.actor
-            for c in uow.deals.stage_changes(team_id, deal.id)
-            if c.id == payload["change_id"]
-        ),
-        None,
-    )
+    changes = uow.deals.stage_changes(team_id, deal.id)
+    if changes and changes[-1].id != payload["change_id"]:
+        # Won, undone and won again before this went out: only the latest is news.
+        raise Skip(f"{deal.public_id} has moved since; the latest move is announced")
+    actor = next((c.actor for c in changes if c.id == payload["change_id"]), None)
     facts = DealFacts(
         deal=deal,
         customer=customer.name if customer else "a deleted customer",

@@ -76,7 +76,7 @@ def pipeline_command(
         note = change(verb, rest, editor, team, user)
     except StageHasDeals as asked:
         ack(
-            text=asked.message,
+            text=escape(asked.message),
             blocks=views.move_deals_question(asked.stage, asked.deals, asked.choices),
         )
         return

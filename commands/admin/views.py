@@ -121,7 +121,7 @@ def stages_text(lines: list[StageLine]) -> str:
 
 def pipeline_text(lines: list[StageLine]) -> str:
     return "Pipeline: " + ", ".join(
-        f"{line.stage.name} {percent(line.stage.probability)}" for line in lines
+        f"{escape(line.stage.name)} {percent(line.stage.probability)}" for line in lines
     )
 
 

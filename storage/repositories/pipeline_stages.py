@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from datetime import datetime
+
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from domain.audit import Action
 from domain.errors import Conflict
 from domain.pipeline import Deal, Outcome, Stage, StageSpec
-from storage.orm import DealRow, PipelineStageRow
+from storage.orm import AuditRow, DealRow, DealStageChangeRow, PipelineStageRow
+
+_CHUNK = 500  # ids per UPDATE … IN (…)
 
 
 class SqlStageRepository:
@@ -76,3 +81,58 @@ class SqlStageRepository:
             .with_for_update()
         )
         return [Deal.model_validate(row) for row in rows if row.stage_id == stage_id]
+
+    def move_deals(
+        self,
+        team_id: str,
+        deal_ids: list[int],
+        *,
+        from_stage_id: int,
+        to_stage_id: int,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        for first in range(0, len(deal_ids), _CHUNK):
+            part = deal_ids[first : first + _CHUNK]
+            self._session.execute(
+                update(DealRow)
+                .where(DealRow.team_id == team_id, DealRow.id.in_(part))
+                .values(
+                    stage_id=to_stage_id,
+                    stage_changed_at=now,
+                    last_activity_at=now,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        if not deal_ids:
+            return
+        self._session.execute(
+            insert(DealStageChangeRow),
+            [
+                {
+                    "team_id": team_id,
+                    "deal_id": deal_id,
+                    "from_stage_id": from_stage_id,
+                    "to_stage_id": to_stage_id,
+                    "actor": actor,
+                    "at": now,
+                }
+                for deal_id in deal_ids
+            ],
+        )
+        self._session.execute(
+            insert(AuditRow),
+            [
+                {
+                    "team_id": team_id,
+                    "actor": actor,
+                    "action": Action.UPDATE,
+                    "entity": "deal",
+                    "entity_id": deal_id,
+                    "changes": {"stage_id": [from_stage_id, to_stage_id]},
+                    "at": now,
+                }
+                for deal_id in deal_ids
+            ],
+        )

@@ -202,3 +202,16 @@ def test_a_win_undone_before_it_went_out_is_not_announced(sales: Sales) -> None:
     report = sales.send()
     assert (report.sent, report.cancelled) == (0, 1)
     assert sales.posts() == []
+
+
+def test_won_undone_and_won_again_is_announced_once(sales: Sales) -> None:
+    raw_settings(sales.bot, f"settings sales-channel <#{SALES}|wins>")
+    deal = sales.deal()
+    pipeline = sales.bot.services.pipeline
+    pipeline.win(TEAM, deal.id, actor=sales.rep)
+    pipeline.move(TEAM, deal.id, "negotiation", actor=sales.rep)
+    pipeline.win(TEAM, deal.id, actor=sales.rep)
+    report = sales.send()
+    assert (report.sent, report.cancelled) == (1, 1)
+    (post,) = sales.posts()
+    assert post.args["text"].startswith(":tada: Won!")

@@ -361,3 +361,14 @@ def test_serve_renames_a_stage_and_sets_stale_days(served: ServedBot) -> None:
     assert "*Deals are stale after:* 30 days" in said(reply)
     assert max(served.acks) < ACK_LIMIT
     served.slack.assert_no_problems()
+
+
+def test_stage_names_are_escaped_in_the_notification_text_too(admin_bot: RunningBot) -> None:
+    bot = admin_bot
+    deal_in(bot, "proposal")
+    reply = bot.command("/salesbot", "settings pipeline rename Proposal <!channel> & co")
+    assert "<!channel>" not in reply.json()["text"]
+    assert "&lt;!channel&gt; &amp; co" in reply.json()["text"]
+    asked = bot.command("/salesbot", "settings pipeline remove <!channel> & co")
+    assert "<!channel>" not in asked.json()["text"]
+    assert "deal" in asked.json()["text"]

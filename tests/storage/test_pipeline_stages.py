@@ -325,3 +325,65 @@ def test_two_admins_removing_at_once_leave_every_deal_in_an_active_stage(
     assert len(errors) <= 1
     active = {s.id for s in shop.services.pipeline.stages(TEAM)}
     assert all(shop.services.pipeline.get(TEAM, d.id).stage_id in active for d in deals)
+
+
+@pytest.mark.postgres
+def test_a_deal_created_or_moved_while_its_stage_is_removed_is_refused(shop: Shop) -> None:
+    """An admin's removal holds the stage; a deal created into it (or moved there) at the
+    same moment waits, then finds it gone instead of landing in a removed stage."""
+    from sqlalchemy import update
+
+    from storage.engine import make_session_factory
+
+    deal = shop.deal("prospecting")
+    stage_id = next(s.id for s in shop.services.pipeline.stages(TEAM) if s.key == "proposal")
+    results: dict[str, BaseException | Deal] = {}
+
+    def attempt(name: str, call: Any) -> None:
+        try:
+            results[name] = call()
+        except BaseException as exc:
+            results[name] = exc
+
+    with make_session_factory(shop.services.engine).begin() as removal:
+        # What the removal does first: lock the stage rows, then retire the stage.
+        removal.execute(
+            select(PipelineStageRow).where(PipelineStageRow.team_id == TEAM).with_for_update()
+        ).all()
+        removal.execute(
+            update(PipelineStageRow).where(PipelineStageRow.id == stage_id).values(active=False)
+        )
+        threads = [
+            threading.Thread(target=attempt, args=("create", lambda: shop.deal("proposal"))),
+            threading.Thread(
+                target=attempt,
+                args=(
+                    "move",
+                    lambda: shop.services.pipeline.move(
+                        TEAM, deal.id, "proposal", actor=shop.admin
+                    ),
+                ),
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=1)
+        assert all(t.is_alive() for t in threads)  # both wait for the removal
+    for thread in threads:
+        thread.join(timeout=10)
+    for name in ("create", "move"):
+        assert isinstance(results[name], ValidationFailed), results[name]
+        assert "was just removed" in results[name].errors["stage"]  # type: ignore[union-attr]
+    assert shop.services.pipeline.get(TEAM, deal.id).stage_id != stage_id
+
+
+def test_the_forecast_still_works_after_a_stage_is_removed(shop: Shop) -> None:
+    deal = shop.deal("qualification")
+    shop.services.pipeline.move(TEAM, deal.id, "proposal", actor=shop.admin)
+    shop.editor.remove(TEAM, shop.admin, "qualification")
+    shop.editor.add(TEAM, shop.admin, "Discovery", "15%", after="prospecting")
+    forecasts = shop.services.pipeline_board.forecasts(TEAM)
+    assert [f.period for f in forecasts] == ["month", "quarter"]
+    keys = set(forecasts[0].stage_probabilities)
+    assert "qualification" not in keys and "proposal" in keys
