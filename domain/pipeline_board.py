@@ -4,6 +4,7 @@ and closed deals' stage histories, read from storage and shaped for /pipeline.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Protocol
@@ -36,10 +37,11 @@ class StageTotals(BaseModel):
     overdue: int  # of those, expected to close before today
 
 
-class DealTrail(BaseModel):
-    """A deal with every stage it entered (stage key, when), oldest first."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class DealTrail:
+    """A deal as the forecast reads it: where it is, and the furthest open stage it ever
+    entered (a stage's observed probability counts the closed deals that got that far).
+    A plain dataclass: the forecast reads every deal of the workspace, tens of thousands."""
 
     deal_id: int
     number: int
@@ -49,7 +51,7 @@ class DealTrail(BaseModel):
     created_at: datetime
     closed_at: datetime | None
     expected_close: date | None
-    visits: tuple[tuple[str, datetime], ...]
+    reached: str | None  # the key of the furthest active open stage entered, if any
 
 
 class PipelineReportRepository(Protocol):
@@ -153,12 +155,14 @@ def deal_history(trail: DealTrail, tz: ZoneInfo) -> fc.DealHistory:
     def day(instant: datetime) -> date:
         return instant.astimezone(tz).date()
 
-    visits = trail.visits or ((trail.stage_key, trail.created_at),)
+    created_on = day(trail.created_at)
+    # The forecast reads only how far a deal got (its furthest open stage), so that one
+    # stage stands for the path; reading every stage change cost seconds at 25,000 deals.
     return fc.DealHistory(
         deal_id=str(trail.number),
         amount=trail.amount,
-        created_on=day(trail.created_at),
-        stages_visited=tuple((key, day(at)) for key, at in visits),
+        created_on=created_on,
+        stages_visited=((trail.reached or trail.stage_key, created_on),),
         outcome=trail.status.value,
         closed_on=day(trail.closed_at) if trail.closed_at and trail.status != "open" else None,
         expected_close=trail.expected_close,

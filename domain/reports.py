@@ -46,11 +46,30 @@ class SalesReportRepository(Protocol):
         self, team_id: str, period: Period, dimension: Dimension, category: str | None = None
     ) -> dict[str, Totals]: ...
     def by_product(
-        self, team_id: str, period: Period, category: str | None = None
+        self,
+        team_id: str,
+        period: Period,
+        category: str | None = None,
+        *,
+        only: list[int] | None = None,
     ) -> dict[int, Totals]: ...
     def by_customer(
-        self, team_id: str, period: Period, category: str | None = None
+        self,
+        team_id: str,
+        period: Period,
+        category: str | None = None,
+        *,
+        only: list[int] | None = None,
     ) -> dict[int, Totals]: ...
+    def top(
+        self,
+        team_id: str,
+        period: Period,
+        dimension: Dimension,
+        metric: Metric,
+        limit: int,
+        category: str | None = None,
+    ) -> tuple[list[tuple[int, Totals]], int]: ...
     def categories(self, team_id: str) -> list[str]: ...
     def product_labels(self, team_id: str, ids: list[int]) -> dict[int, tuple[str, str]]: ...
     def customer_labels(self, team_id: str, ids: list[int]) -> dict[int, tuple[int, str]]: ...
@@ -147,8 +166,24 @@ class ReportService:
         with self._uow_factory() as uow:
             self._fresh(uow, team_id)
             category = self._category(uow, team_id, category)
-            rows = self._rows(uow, team_id, dimension, period, category)
             total = uow.sales_reports.totals(team_id, period, category)
+            if top is not None and dimension in (Dimension.PRODUCT, Dimension.CUSTOMER):
+                # Thousands of products or customers: rank in the database, read the top.
+                rows, more = self._top(
+                    uow, team_id, metric, dimension, period, compare_period, top, category
+                )
+                return Report(
+                    metric=metric,
+                    dimension=dimension,
+                    period=period,
+                    category=category,
+                    compare=compare,
+                    compare_period=compare_period,
+                    rows=self._labelled(uow, team_id, dimension, rows),
+                    total=total,
+                    more=more,
+                )
+            rows = self._rows(uow, team_id, dimension, period, category)
             if compare_period is not None:
                 before = self._rows(uow, team_id, dimension, compare_period, category)
                 rows = _paired(rows, before, dimension.is_time)
@@ -227,6 +262,34 @@ class ReportService:
         else:
             found = sums.by_attribute(team_id, period, dimension, category)
         return [ReportRow(key=str(key), label=str(key), totals=t) for key, t in found.items()]
+
+    @staticmethod
+    def _top(
+        uow: UnitOfWork,
+        team_id: str,
+        metric: Metric,
+        dimension: Dimension,
+        period: Period,
+        compare_period: Period | None,
+        top: int,
+        category: str | None,
+    ) -> tuple[list[ReportRow], int]:
+        sums = uow.sales_reports
+        ranked, count = sums.top(team_id, period, dimension, metric, top, category)
+        earlier: dict[int, Totals] = {}
+        if compare_period is not None and ranked:
+            read = sums.by_product if dimension is Dimension.PRODUCT else sums.by_customer
+            earlier = read(team_id, compare_period, category, only=[key for key, _ in ranked])
+        rows = [
+            ReportRow(
+                key=str(key),
+                label=str(key),
+                totals=totals,
+                compared=earlier.get(key, Totals()) if compare_period is not None else None,
+            )
+            for key, totals in ranked
+        ]
+        return rows, max(count - len(rows), 0)
 
     @staticmethod
     def _labelled(

@@ -7,7 +7,6 @@ board costs the same at 50 open deals as at 5,000.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
@@ -84,28 +83,36 @@ class SqlPipelineReportRepository:
         return [Deal.model_validate(row) for row in rows], total
 
     def deal_trails(self, team_id: str) -> list[DealTrail]:
-        """Every deal of the workspace with the stages it entered, oldest first."""
-        visits: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-        changes = self._session.execute(
-            select(DealStageChangeRow.deal_id, PipelineStageRow.key, DealStageChangeRow.at)
-            .join(PipelineStageRow, PipelineStageRow.id == DealStageChangeRow.to_stage_id)
-            .where(DealStageChangeRow.team_id == team_id)
-            .order_by(DealStageChangeRow.deal_id, DealStageChangeRow.at, DealStageChangeRow.id)
+        """Every deal of the workspace with the furthest active open stage it entered."""
+        stage = PipelineStageRow
+        keys = dict(
+            self._session.execute(
+                select(stage.position, stage.key).where(
+                    stage.team_id == team_id, stage.outcome == OPEN, stage.active
+                )
+            ).all()
         )
-        for deal_id, key, at in changes:
-            visits[deal_id].append((key, at))
+        # Positions of active stages are unique; a removed stage is left out.
+        furthest = dict(
+            self._session.execute(
+                select(DealStageChangeRow.deal_id, func.max(stage.position))
+                .join(stage, stage.id == DealStageChangeRow.to_stage_id)
+                .where(DealStageChangeRow.team_id == team_id, stage.outcome == OPEN, stage.active)
+                .group_by(DealStageChangeRow.deal_id)
+            ).all()
+        )
         deals = self._session.execute(
             select(
                 DealRow.id,
                 DealRow.number,
                 DealRow.amount,
                 DealRow.status,
-                PipelineStageRow.key,
+                stage.key,
                 DealRow.created_at,
                 DealRow.closed_at,
                 DealRow.expected_close,
             )
-            .join(PipelineStageRow, PipelineStageRow.id == DealRow.stage_id)
+            .join(stage, stage.id == DealRow.stage_id)
             .where(DealRow.team_id == team_id)
             .order_by(DealRow.number)
         )
@@ -119,7 +126,7 @@ class SqlPipelineReportRepository:
                 created_at=created_at,
                 closed_at=closed_at,
                 expected_close=expected_close,
-                visits=tuple(visits.get(deal_id, ())),
+                reached=keys.get(furthest.get(deal_id, -1)),
             )
             for deal_id, number, amount, status, key, created_at, closed_at, expected_close in deals
         ]

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from domain.metrics import Dimension, Period, Totals
+from domain.metrics import Dimension, Metric, Period, Totals
 from storage import rollups
 from storage.orm import (
     ALL_CATEGORIES,
@@ -73,40 +73,108 @@ class SqlSalesReportRepository:
         return {row.key: _totals(row) for row in rows}
 
     def by_product(
-        self, team_id: str, period: Period, category: str | None = None
+        self,
+        team_id: str,
+        period: Period,
+        category: str | None = None,
+        *,
+        only: list[int] | None = None,
     ) -> dict[int, Totals]:
-        table = SalesMonthlyProductRow
-        months, edges = period.full_months()
-        found: dict[int, Totals] = {}
-        if months:
-            query = select(table.product_id.label("key"), *_sums(table)).where(
-                table.team_id == team_id, table.month.in_(months)
-            )
-            if category is not None:
-                query = query.join(ProductRow, ProductRow.id == table.product_id).where(
-                    func.coalesce(ProductRow.category, "") == category
-                )
-            _merge(found, self._session.execute(query.group_by(table.product_id)))
-        if edges:
-            _merge(found, self._lines(team_id, edges, OrderLineRow.product_id, category))
-        return found
+        query = self._keyed(team_id, period, Dimension.PRODUCT, category, only)
+        return {row.key: _totals(row) for row in self._session.execute(query)}
 
     def by_customer(
-        self, team_id: str, period: Period, category: str | None = None
+        self,
+        team_id: str,
+        period: Period,
+        category: str | None = None,
+        *,
+        only: list[int] | None = None,
     ) -> dict[int, Totals]:
-        table = SalesMonthlyCustomerRow
+        query = self._keyed(team_id, period, Dimension.CUSTOMER, category, only)
+        return {row.key: _totals(row) for row in self._session.execute(query)}
+
+    def top(
+        self,
+        team_id: str,
+        period: Period,
+        dimension: Dimension,
+        metric: Metric,
+        limit: int,
+        category: str | None = None,
+    ) -> tuple[list[tuple[int, Totals]], int]:
+        """The `limit` products or customers first by `metric` (ties by id), ranked in the
+        database, and how many had sales in all."""
+        summed = self._keyed(team_id, period, dimension, category, None).subquery()
+        c = summed.c
+        order = {
+            Metric.REVENUE: c.revenue,
+            Metric.ORDERS: c.orders,
+            Metric.UNITS: c.units,
+            Metric.MARGIN: c.covered_revenue - c.cost,
+            Metric.AOV: c.revenue / func.nullif(c.orders, 0),
+        }[metric]
+        rows = self._session.execute(
+            select(summed).order_by(order.desc(), c.key).limit(limit)
+        ).all()
+        count = self._session.scalar(select(func.count()).select_from(summed)) or 0
+        return [(row.key, _totals(row)) for row in rows], int(count)
+
+    def _keyed(
+        self,
+        team_id: str,
+        period: Period,
+        dimension: Dimension,
+        category: str | None,
+        only: list[int] | None,
+    ) -> Any:
+        """One SELECT of the sums per product or customer over the period: the monthly
+        rollup's calendar months inside it plus the lines of the days at its edges."""
         months, edges = period.full_months()
-        found: dict[int, Totals] = {}
-        if months:
-            query = select(table.customer_id.label("key"), *_sums(table)).where(
+        parts = []
+        if dimension is Dimension.PRODUCT:
+            table: Any = SalesMonthlyProductRow
+            line_key: Any = OrderLineRow.product_id
+            where = [table.team_id == team_id]
+        else:
+            table = SalesMonthlyCustomerRow
+            line_key = OrderRow.customer_id
+            where = [
                 table.team_id == team_id,
-                table.month.in_(months),
                 table.category == (ALL_CATEGORIES if category is None else category),
-            )
-            _merge(found, self._session.execute(query.group_by(table.customer_id)))
+            ]
+        key = table.product_id if dimension is Dimension.PRODUCT else table.customer_id
+        if months:
+            monthly = select(key.label("key"), *_sums(table)).where(*where, table.month.in_(months))
+            if dimension is Dimension.PRODUCT and category is not None:
+                monthly = monthly.join(ProductRow, ProductRow.id == table.product_id).where(
+                    func.coalesce(ProductRow.category, "") == category
+                )
+            if only is not None:
+                monthly = monthly.where(key.in_(only))
+            parts.append(monthly.group_by(key))
         if edges:
-            _merge(found, self._lines(team_id, edges, OrderRow.customer_id, category))
-        return found
+            days = or_(*(OrderLineRow.order_date.between(first, last) for first, last in edges))
+            lines = (
+                select(line_key.label("key"), *rollups.measures())
+                .select_from(OrderLineRow)
+                .where(OrderLineRow.team_id == team_id, days)
+            )
+            if dimension is Dimension.CUSTOMER:  # the customer is on the order
+                lines = lines.join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+            if category is not None:
+                lines = lines.join(ProductRow, ProductRow.id == OrderLineRow.product_id).where(
+                    func.coalesce(ProductRow.category, "") == category
+                )
+            if only is not None:
+                lines = lines.where(line_key.in_(only))
+            parts.append(lines.group_by(line_key))
+        both = parts[0] if len(parts) == 1 else union_all(*parts)
+        summed = both.subquery()
+        # Orders add up across the parts: an order lies in one day, so in one part.
+        return select(
+            summed.c.key, *(func.sum(summed.c[name]).label(name) for name in rollups.MEASURES)
+        ).group_by(summed.c.key)
 
     def categories(self, team_id: str) -> list[str]:
         """The product categories that exist, in order (for "category:" filters)."""
@@ -135,23 +203,6 @@ class SqlSalesReportRepository:
         )
         return {row.id: (row.number, row.name) for row in rows}
 
-    def _lines(
-        self, team_id: str, edges: list[tuple[date, date]], key: Any, category: str | None
-    ) -> Any:
-        """Sums straight from the lines of the edge days, grouped by `key`."""
-        days = or_(*(OrderLineRow.order_date.between(first, last) for first, last in edges))
-        query = (
-            select(key.label("key"), *rollups.measures())
-            .select_from(OrderLineRow)
-            .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-            .where(OrderLineRow.team_id == team_id, days)
-        )
-        if category is not None:
-            query = query.join(ProductRow, ProductRow.id == OrderLineRow.product_id).where(
-                func.coalesce(ProductRow.category, "") == category
-            )
-        return self._session.execute(query.group_by(key))
-
 
 def _daily(team_id: str, period: Period, category: str | None, *, family: str = "") -> list[Any]:
     """Rows of one family (the day's totals by default); the category condition last."""
@@ -176,8 +227,3 @@ def _totals(row: Any) -> Totals:
         lines=row.lines or 0,
         orders=row.orders or 0,
     )
-
-
-def _merge(found: dict[Any, Totals], rows: Any) -> None:
-    for row in rows:
-        found[row.key] = found.get(row.key, Totals()) + _totals(row)
