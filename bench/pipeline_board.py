@@ -46,7 +46,8 @@ from tests.harness import TEAM, USER, RunningBot
 REPS = [USER, *(f"U0REP{i:02d}" for i in range(1, 12))]
 CUSTOMERS = 500
 ACK_BUDGET_MS = 1000.0
-DELIVERED_BUDGET_MS = 2000.0
+DELIVERED_BUDGET_MS = 2000.0  # the board
+FORECAST_DELIVERED_BUDGET_MS = 3000.0  # reads every deal's history: linear in deals
 
 
 def seed(engine: Engine, open_deals: int, closed_deals: int) -> dict[str, int]:
@@ -170,12 +171,13 @@ def run(url: str, open_deals: int, closed_deals: int, requests: int) -> dict[str
         "/pipeline mine": mine.summary(),
         "/pipeline forecast": forecast.summary(),
     }
-    budgets = {
-        f"{name} ack p95 < {ACK_BUDGET_MS:,.0f} ms, delivered p95 < "
-        f"{DELIVERED_BUDGET_MS:,.0f} ms": figure["ack_ms"]["p95"] < ACK_BUDGET_MS
-        and figure["delivered_ms"]["p95"] < DELIVERED_BUDGET_MS
-        for name, figure in figures.items()
-    }
+    budgets = {}
+    for name, figure in figures.items():
+        delivered = FORECAST_DELIVERED_BUDGET_MS if "forecast" in name else DELIVERED_BUDGET_MS
+        label = f"{name} ack p95 < {ACK_BUDGET_MS:,.0f} ms, delivered p95 < {delivered:,.0f} ms"
+        budgets[label] = (
+            figure["ack_ms"]["p95"] < ACK_BUDGET_MS and figure["delivered_ms"]["p95"] < delivered
+        )
     return {
         "backend": engine.dialect.name,
         "workspace": sizes,

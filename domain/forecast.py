@@ -236,12 +236,17 @@ def forecast(
     today: date,
     period: Period,
     min_deals: int = DEFAULT_MIN_DEALS,
+    probabilities: dict[str, StageProbability] | None = None,
 ) -> Forecast:
-    """Closed won, weighted and history-based pipeline for the period, and the pipeline metrics."""
+    """Closed won, weighted and history-based pipeline for the period, and the pipeline metrics.
+
+    `probabilities`: observed_probabilities(histories, stages, min_deals=min_deals) when the
+    caller has them already (forecasting several periods over the same history)."""
     deals = list(histories)
     start, end = period_bounds(today, period)
     by_key = _stage_index(stages)
-    probabilities = observed_probabilities(deals, stages, min_deals=min_deals)
+    if probabilities is None:
+        probabilities = observed_probabilities(deals, stages, min_deals=min_deals)
 
     won_in_period = [
         d for d in deals if d.outcome == "won" and d.closed_on and start <= d.closed_on <= end

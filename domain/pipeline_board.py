@@ -258,8 +258,17 @@ class PipelineBoardService:
     ) -> list[fc.Forecast]:
         """The forecast for each period containing today (in the workspace's timezone)."""
         histories, defs, today = self.histories(team_id)
+        # The same history for every period: learn the stage probabilities once.
+        learned = fc.observed_probabilities(histories, defs, min_deals=min_deals)
         return [
-            fc.forecast(histories, defs, today=today, period=period, min_deals=min_deals)
+            fc.forecast(
+                histories,
+                defs,
+                today=today,
+                period=period,
+                min_deals=min_deals,
+                probabilities=learned,
+            )
             for period in periods
         ]
 

@@ -101,7 +101,8 @@ class SqlPipelineReportRepository:
                 .group_by(DealStageChangeRow.deal_id)
             ).all()
         )
-        deals = self._session.execute(
+        # Through the connection: plain rows, without the ORM's per-row loading.
+        deals = self._session.connection().execute(
             select(
                 DealRow.id,
                 DealRow.number,
