@@ -372,3 +372,60 @@ def test_stage_names_are_escaped_in_the_notification_text_too(admin_bot: Running
     asked = bot.command("/salesbot", "settings pipeline remove <!channel> & co")
     assert "<!channel>" not in asked.json()["text"]
     assert "deal" in asked.json()["text"]
+
+
+# --- `salesbot shell` -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_shell_sets_the_sales_channel_renames_a_stage_and_announces_a_win(
+    tmp_path: Path,
+) -> None:
+    from bot.services import build_services
+    from storage.migrate import upgrade
+    from tests.app.test_cli import ShellSession
+    from tests.conftest import make_settings
+    from tests.processes import clean_env, sqlite_url
+
+    url = sqlite_url(tmp_path / "shell.db")
+    services = build_services(make_settings(url))
+    try:
+        upgrade(services.engine)
+        services.workspaces.ensure("T0LOCAL", "U0LOCAL")  # who the shell acts as (the admin)
+        acme = services.customers.create(
+            "T0LOCAL", CustomerDraft.from_input(name="Acme Corporation"), actor="U0LOCAL"
+        )
+        draft = DealDraft.from_input(
+            title="Acme renewal",
+            customer_id=acme.id,
+            amount="48000",
+            stage_key="proposal",
+            owner_id="U0LOCAL",
+            today=services.clock.now().date(),
+        )
+        services.pipeline.create("T0LOCAL", draft, actor="U0LOCAL")
+    finally:
+        services.close()
+    shell = ShellSession(env=clean_env(DATABASE_URL=url), cwd=tmp_path)
+    try:
+        shell.read_until(r"Salesbot shell")
+        shell.type("/salesbot settings sales-channel <#C0SHELL|wins>")
+        saved = shell.read_until(r"^6\. Lost")  # the settings card ends with the stages
+        assert "Saved" in saved, saved
+        shell.type("/salesbot settings pipeline rename Proposal Offer sent")
+        renamed = shell.read_until(r"^6\. Lost")
+        assert "Renamed Proposal to Offer sent; its deals stay." in renamed
+        assert "3. Offer sent · 50% · 1 open deal" in renamed
+        shell.type("/deal won D-1")
+        shell.read_until(r"\[\d+\] Edit")
+        shell.type("")  # the next tick posts what fell due: the announcement
+        announced = shell.read_until(r"Nice work!")
+        assert "Deal won! @U0LOCAL closed D-1 Acme renewal with Acme Corporation" in announced
+        assert "$48,000.00" in announced
+        shell.type("/salesbot settings pipeline remove Negotiation")
+        shell.read_until(r"^6\. Lost|^5\. Lost")
+        shell.type("quit")
+        assert shell.wait() == 0
+        assert "Traceback" not in shell.stderr()
+    finally:
+        shell.kill()
