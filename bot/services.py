@@ -12,6 +12,7 @@ from bot.settings import Settings
 from domain.catalog import CatalogService
 from domain.clock import Clock, SystemClock
 from domain.customers import CustomerService
+from domain.digest import DigestService
 from domain.interactions import InteractionService
 from domain.inventory import StockService
 from domain.orders import OrderService
@@ -20,6 +21,7 @@ from domain.pipeline_board import PipelineBoardService
 from domain.pipeline_stages import StageEditor
 from domain.ports import UnitOfWorkFactory
 from domain.reports import ReportService
+from domain.schedules import ScheduleService
 from domain.tasks import TaskService
 from domain.workspaces import WorkspaceService
 from storage.engine import make_engine, make_session_factory
@@ -45,6 +47,8 @@ class Services:
     pipeline_board: PipelineBoardService
     pipeline_stages: StageEditor
     reports: ReportService
+    schedules: ScheduleService
+    digests: DigestService
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
@@ -82,4 +86,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         pipeline_board=PipelineBoardService(uow_factory, clock),
         pipeline_stages=StageEditor(uow_factory, clock),
         reports=ReportService(uow_factory, clock),
+        schedules=ScheduleService(uow_factory, clock),
+        digests=DigestService(uow_factory, clock),
     )

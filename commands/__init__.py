@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import admin, customer, deal, log, pipeline, products, sales, stock, task
+from commands import (
+    admin,
+    customer,
+    deal,
+    digest,
+    home,
+    log,
+    pipeline,
+    products,
+    sales,
+    stock,
+    task,
+)
 from commands.usage import CommandSpec
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -29,4 +41,6 @@ def register_all(app: App) -> None:
     stock.register(app)
     deal.register(app)
     pipeline.register(app)
+    digest.register(app)
+    home.register(app)
     admin.register(app, SPECS)

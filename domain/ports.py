@@ -11,6 +11,7 @@ from domain.audit import Action
 from domain.catalog import Product, ProductDraft
 from domain.customers import Contact, Customer, CustomerDraft
 from domain.delivery import Delivery
+from domain.digest import DigestRepository
 from domain.interactions import Interaction, InteractionDraft
 from domain.inventory import Movement, SalesStats
 from domain.orders import NewOrder, Order
@@ -27,6 +28,7 @@ from domain.pipeline_board import PipelineReportRepository
 from domain.pipeline_stages import StageRepository
 from domain.reminders import DueReminder, SummarySchedule
 from domain.reports import SalesReportRepository
+from domain.schedules import ScheduleRepository
 from domain.tasks import Task, TaskDraft
 from domain.workspaces import User, Workspace
 
@@ -266,6 +268,8 @@ class UnitOfWork(Protocol):
     stages: StageRepository
     pipeline_reports: PipelineReportRepository
     sales_reports: SalesReportRepository
+    schedules: ScheduleRepository
+    digests: DigestRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -18,18 +18,22 @@ from apscheduler.triggers.interval import IntervalTrigger
 from domain.clock import Clock
 from domain.delivery import Post
 from domain.ports import UnitOfWorkFactory
-from scheduler import jobs, stock_alerts
+from scheduler import digests, jobs, scheduled_posts, stock_alerts
 
 PURGE_IDEMPOTENCY_KEYS = "maintenance.purge_idempotency_keys"
 ENQUEUE_REMINDERS = "crm.enqueue_reminders"
 ENQUEUE_OVERDUE_SUMMARIES = "crm.enqueue_overdue_summaries"
 SEND_DELIVERIES = "deliveries.send"
 SWEEP_LOW_STOCK = "stock.sweep_low_stock"
+ENQUEUE_SCHEDULED_POSTS = "reports.enqueue_scheduled_posts"
+ENQUEUE_DIGESTS = "reports.enqueue_digests"
 JOB_IDS = (
     PURGE_IDEMPOTENCY_KEYS,
     ENQUEUE_REMINDERS,
     ENQUEUE_OVERDUE_SUMMARIES,
     SWEEP_LOW_STOCK,
+    ENQUEUE_SCHEDULED_POSTS,
+    ENQUEUE_DIGESTS,
     SEND_DELIVERIES,
 )
 TICK_SECONDS = 15
@@ -82,5 +86,7 @@ def build_scheduler(
     tick(jobs.enqueue_reminders, ENQUEUE_REMINDERS, TICK_SECONDS)
     tick(jobs.enqueue_overdue_summaries, ENQUEUE_OVERDUE_SUMMARIES, SUMMARY_TICK_SECONDS)
     tick(stock_alerts.sweep_low_stock, SWEEP_LOW_STOCK, SUMMARY_TICK_SECONDS)
+    tick(scheduled_posts.enqueue_due, ENQUEUE_SCHEDULED_POSTS, TICK_SECONDS)
+    tick(digests.enqueue_due, ENQUEUE_DIGESTS, TICK_SECONDS)
     tick(jobs.send_deliveries, SEND_DELIVERIES, TICK_SECONDS, post, worker or worker_id())
     return scheduler

@@ -20,13 +20,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import Block
 
+from commands.posting import Upload, upload_all
 from domain.announcements import DEAL_ANNOUNCEMENT
 from domain.customers import Customer
 from domain.delivery import Attempt, Delivery, PostOutcome
+from domain.digest import DAILY_DIGEST
 from domain.inventory import LOW_STOCK_ALERT
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.reminders import OVERDUE_SUMMARY, TASK_REMINDER
+from domain.schedules import SCHEDULED_POST
 from domain.tasks import TaskStatus
+from scheduler import digests, scheduled_posts
 from scheduler.deal_announcements import render_deal_announcement
 from scheduler.stock_alerts import render_low_stock_alert
 
@@ -70,6 +74,10 @@ class Skip(Exception):
 class Message:
     text: str
     blocks: Sequence[Block | dict[str, Any]]
+    # Files (charts, CSVs) posted right after the message. The message carries the delivery
+    # key and goes out exactly once; a file whose upload fails after it is logged and not
+    # retried, since retrying would post the message again or a file without it.
+    uploads: Sequence[Upload] = ()
 
 
 # Builds a delivery's message from the database, or raises Skip.
@@ -87,7 +95,13 @@ class SlackSender:
     ) -> None:
         self._uow_factory = uow_factory
         self._clients = clients
-        self._renderers = renderers if renderers is not None else dict(RENDERERS)
+        if renderers is None:
+            renderers = dict(RENDERERS)
+            # These build their message with the domain's services, which open their own
+            # units of work.
+            renderers[SCHEDULED_POST] = scheduled_posts.make_renderer(uow_factory)
+            renderers[DAILY_DIGEST] = digests.make_renderer(uow_factory)
+        self._renderers = renderers
 
     def __call__(self, attempt: Attempt) -> PostOutcome:
         delivery = attempt.delivery
@@ -129,7 +143,13 @@ class SlackSender:
             blocks=message.blocks,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"key": delivery.key}},
         )
-        return PostOutcome.sent(str(response.get("channel") or channel), response.get("ts"))
+        posted_in = str(response.get("channel") or channel)
+        if message.uploads:
+            try:
+                upload_all(client, posted_in, message.uploads)
+            except (SlackClientError, OSError) as exc:
+                log.warning("delivery %s: posted, but a file upload failed: %s", delivery.key, exc)
+        return PostOutcome.sent(posted_in, response.get("ts"))
 
 
 def _conversation(client: WebClient, recipient: str) -> str:

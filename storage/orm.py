@@ -611,3 +611,7 @@ class SalesDirtyDayRow(Base):
         ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+# Tables defined in their own modules, imported here so Base.metadata (Alembic's target) has them.
+from storage import orm_digests, orm_reports  # noqa: E402, F401

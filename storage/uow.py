@@ -8,6 +8,7 @@ from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.customers import SqlCustomerRepository
 from storage.repositories.deals import SqlDealRepository
 from storage.repositories.deliveries import SqlDeliveryRepository
+from storage.repositories.digests import SqlDigestRepository
 from storage.repositories.idempotency import SqlIdempotencyRepository
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.orders import SqlOrderRepository
@@ -15,6 +16,7 @@ from storage.repositories.pipeline_reports import SqlPipelineReportRepository
 from storage.repositories.pipeline_stages import SqlStageRepository
 from storage.repositories.products import SqlProductRepository
 from storage.repositories.sales_reports import SqlSalesReportRepository
+from storage.repositories.schedules import SqlScheduleRepository
 from storage.repositories.stock import SqlStockRepository
 from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.workspaces import SqlUserRepository, SqlWorkspaceRepository
@@ -44,6 +46,8 @@ class SqlUnitOfWork:
         self.stages = SqlStageRepository(self._session)
         self.pipeline_reports = SqlPipelineReportRepository(self._session)
         self.sales_reports = SqlSalesReportRepository(self._session)
+        self.schedules = SqlScheduleRepository(self._session)
+        self.digests = SqlDigestRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:

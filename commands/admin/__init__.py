@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -15,6 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from commands import digest
 from commands.admin import pipeline
 from commands.admin.views import channel_note, settings_blocks
 from commands.errors import guarded
@@ -105,9 +107,15 @@ def help_blocks(specs: Sequence[CommandSpec]) -> list[Block]:
 
 def register(app: App, specs: Sequence[CommandSpec]) -> None:
     def salesbot_command(
-        ack: Ack, command: dict[str, Any], services: Any, workspace: Workspace, user: User | None
+        ack: Ack,
+        command: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        services: Any,
+        workspace: Workspace,
+        user: User | None,
     ) -> None:
-        """/salesbot help | settings [...]."""
+        """/salesbot help | settings [...] | digest [...]."""
         words = unescape(command.get("text") or "").split()
         first = words[0].lower() if words else ""
         if first in ("", "help", "?", "-h", "--help"):
@@ -117,6 +125,8 @@ def register(app: App, specs: Sequence[CommandSpec]) -> None:
             )
         elif first == "settings":
             settings_command(ack, words[1:], services, workspace, user)
+        elif first == "digest" and user is not None:
+            digest.handle(ack, command, respond, client, services, workspace, user, words[1:])
         else:
             problem = f"`{truncate(first, 40)}` is not a /salesbot subcommand."
             ack(text=usage_fallback(SPEC, problem), blocks=usage_blocks(SPEC, problem))

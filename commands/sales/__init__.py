@@ -1,4 +1,5 @@
-"""The /sales command family: record an order from a form (the dashboard comes later)."""
+"""The /sales command family: the dashboard, reports, saved and scheduled reports, and
+recording an order from a form."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from slack_bolt import App
 
 from commands.errors import guarded
 from commands.ids import ActionId, CallbackId
-from commands.sales import handlers
+from commands.sales import dashboard, handlers, report, schedules
 from commands.sales.grammar import SPEC
 
 __all__ = ["SPEC", "register"]
@@ -21,3 +22,6 @@ def register(app: App) -> None:
     # Remove buttons may share one block, so each id carries its line's key.
     app.action(re.compile(rf"^{ActionId.SALE_LINE_REMOVE}(:\d+)?$"))(guarded(handlers.remove_line))
     app.view(CallbackId.SALE_SAVE)(guarded(handlers.save_sale))
+    dashboard.register(app)
+    report.register(app)
+    schedules.register(app)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from commands.modal_context import ModalContext
 from commands.reply import reply_privately
-from commands.sales import grammar
+from commands.sales import dashboard, grammar, report, schedules
 from commands.sales.views import (
     SaleForm,
     SaleMeta,
@@ -32,9 +32,14 @@ log = logging.getLogger(__name__)
 
 
 def sales_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, services: Any, workspace: Workspace
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    services: Any,
+    workspace: Workspace,
 ) -> None:
-    """/sales record opens the order form; help, and anything else, shows the usage."""
+    """/sales: the dashboard, a report, saved reports, the order form, or the usage."""
     try:
         intent = grammar.parse(command.get("text") or "")
     except grammar.UsageError as exc:
@@ -43,6 +48,16 @@ def sales_command(
         return
     if isinstance(intent, grammar.Help):
         ack(text=usage_fallback(grammar.SPEC), blocks=usage_blocks(grammar.SPEC))
+        return
+    args = (ack, command, respond, client, services, workspace)
+    if isinstance(intent, grammar.Dashboard):
+        dashboard.handle(*args, intent.words)
+        return
+    if isinstance(intent, grammar.Report):
+        report.handle(*args, intent.words)
+        return
+    if isinstance(intent, grammar.Schedules):
+        schedules.handle(*args, (intent.verb, *intent.words))
         return
     ack()
     # The trigger_id lives 3 s: open the form before anything slow.
