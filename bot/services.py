@@ -13,6 +13,7 @@ from domain.catalog import CatalogService
 from domain.clock import Clock, SystemClock
 from domain.customers import CustomerService
 from domain.digest import DigestService
+from domain.home import HomeService
 from domain.interactions import InteractionService
 from domain.inventory import StockService
 from domain.orders import OrderService
@@ -49,6 +50,7 @@ class Services:
     reports: ReportService
     schedules: ScheduleService
     digests: DigestService
+    home: HomeService
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
@@ -88,4 +90,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         reports=ReportService(uow_factory, clock),
         schedules=ScheduleService(uow_factory, clock),
         digests=DigestService(uow_factory, clock),
+        home=HomeService(uow_factory, clock),
     )

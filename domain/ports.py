@@ -12,6 +12,7 @@ from domain.catalog import Product, ProductDraft
 from domain.customers import Contact, Customer, CustomerDraft
 from domain.delivery import Delivery
 from domain.digest import DigestRepository
+from domain.home import HomeRepository
 from domain.interactions import Interaction, InteractionDraft
 from domain.inventory import Movement, SalesStats
 from domain.orders import NewOrder, Order
@@ -270,6 +271,7 @@ class UnitOfWork(Protocol):
     sales_reports: SalesReportRepository
     schedules: ScheduleRepository
     digests: DigestRepository
+    home: HomeRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

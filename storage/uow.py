@@ -9,6 +9,7 @@ from storage.repositories.customers import SqlCustomerRepository
 from storage.repositories.deals import SqlDealRepository
 from storage.repositories.deliveries import SqlDeliveryRepository
 from storage.repositories.digests import SqlDigestRepository
+from storage.repositories.home import SqlHomeRepository
 from storage.repositories.idempotency import SqlIdempotencyRepository
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.orders import SqlOrderRepository
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
         self.sales_reports = SqlSalesReportRepository(self._session)
         self.schedules = SqlScheduleRepository(self._session)
         self.digests = SqlDigestRepository(self._session)
+        self.home = SqlHomeRepository(self._session)
         return self
 
     def __exit__(self, *exc: object) -> None:
