@@ -43,4 +43,5 @@ def usage_blocks(spec: CommandSpec, problem: str | None = None) -> list[Block]:
 
 def usage_fallback(spec: CommandSpec, problem: str | None = None) -> str:
     head = f"{truncate(escape(problem), 1000)} " if problem else ""
-    return f"{head}Usage: {spec.name} {spec.usage_hint}"
+    # The hint holds <placeholders>, which Slack would read as links in the fallback text.
+    return f"{head}Usage: {spec.name} {escape(spec.usage_hint)}"

@@ -95,6 +95,8 @@ def parse_period(text: str, today: date) -> NamedPeriod:
     if period.start > today:
         raise PeriodError(f"{label} has not started yet: pick a period up to today.")
     if period.end > today:
+        if _RANGE.match(word):  # not "1 Mar 2026 – 31 Dec 2026 to date": it ends today
+            label = f"{period.start:%-d %b %Y}"
         period = Period(start=period.start, end=today)
         label = f"{label} to date"
     return NamedPeriod(period=period, label=label, text=word)
@@ -151,6 +153,8 @@ def _absolute(word: str, today: date) -> tuple[Period, str] | None:
             raise PeriodError(f"“{word}” ends before it starts: write the earlier date first.")
         if (last - first).days + 1 > LONGEST_DAYS:
             raise PeriodError(f"“{word}” is longer than ten years: pick a shorter range.")
+        if first == last:
+            return Period(start=first, end=last), f"{first:%-d %b %Y}"
         return Period(start=first, end=last), f"{first:%-d %b %Y} – {last:%-d %b %Y}"
     if m := _DAY.match(word):
         day = _single_day(word, word)

@@ -572,34 +572,51 @@ class SalesDailyRow(_RollupMeasures, Base):
 
 
 class SalesMonthlyProductRow(_RollupMeasures, Base):
-    """One calendar month's sales per product."""
+    """One calendar month's sales per product (months 1), and the same summed per calendar
+    quarter (months 3) and year (months 12): a long period reads a few rows per product.
+
+    Keyed span-first so that one span's rows lie together; on SQLite the table is stored
+    in its key's order (WITHOUT ROWID), so one span is one contiguous read."""
 
     __tablename__ = "sales_monthly_product"
-    __table_args__ = (Index("ix_sales_monthly_product_product_id", "product_id"),)
+    __table_args__ = (
+        Index("ix_sales_monthly_product_product_id", "product_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     team_id: Mapped[str] = mapped_column(
         ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
     )
-    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    months: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 3 or 12
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the span's first day
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
     )
 
 
 class SalesMonthlyCustomerRow(_RollupMeasures, Base):
-    """One calendar month's sales per customer and category (and ALL_CATEGORIES)."""
+    """One calendar month's sales per customer and category (and ALL_CATEGORIES), with
+    months 1; across all categories also per calendar quarter (months 3) and year (12).
+
+    Keyed span, then category: one category's rows of one span lie together (stored in key
+    order on SQLite, WITHOUT ROWID), so a top-customers query reads only those, and a
+    refresh finds a month's rows by the key's first columns."""
 
     __tablename__ = "sales_monthly_customer"
-    __table_args__ = (Index("ix_sales_monthly_customer_customer_id", "customer_id"),)
+    __table_args__ = (
+        Index("ix_sales_monthly_customer_customer_id", "customer_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     team_id: Mapped[str] = mapped_column(
         ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
     )
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    months: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 3 or 12
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the span's first day
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
     )
-    category: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
 class SalesDirtyDayRow(Base):

@@ -7,6 +7,12 @@ Two ways in, both exact:
 - `mark_dirty` + `refresh_dirty`: bulk writers (imports) mark the days they touched in
   their own transactions, and the marked days (and their months) are then recomputed from
   the lines. A crash between the two leaves the marks, so the next refresh still fixes them.
+
+The product and customer rollups hold calendar months (`months` 1) and, summed from those,
+calendar quarters (3) and years (12) — for customers only across all categories, what a
+top-customers report over a long period reads: whenever a month's rows are recomputed, so
+are its quarter's and year's. An order lies in one day, so its distinct-order count adds up
+exactly across months as well.
 """
 
 from __future__ import annotations
@@ -46,10 +52,17 @@ from storage.orm import (
 
 MEASURES = ("revenue", "cost", "covered_revenue", "units", "lines", "orders")
 REFRESH_CHUNK = 200  # days (or months) per refresh statement
+SPANS = (1, 3, 12)  # months per row of the product and customer rollups
+KEYED: tuple[Any, ...] = (SalesMonthlyProductRow, SalesMonthlyCustomerRow)
 
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
+
+
+def span_start(day: date, months: int) -> date:
+    """The first day of the calendar month (1), quarter (3) or year (12) holding `day`."""
+    return date(day.year, (day.month - 1) // months * months + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -78,17 +91,26 @@ def add_order(session: Session, team_id: str, lines: list[SoldLine]) -> None:
         SalesMonthlyProductRow: {},
         SalesMonthlyCustomerRow: {},
     }
+    # The primary keys' columns after team_id, in the order of the tuples below.
+    keys = {
+        SalesDailyRow: ("day", "category", "dim", "key"),
+        SalesMonthlyProductRow: ("months", "month", "product_id"),
+        SalesMonthlyCustomerRow: ("months", "month", "category", "customer_id"),
+    }
     for line in lines:
-        month = month_start(line.day)
         for category in (line.category or "", ALL_CATEGORIES):
             for dim, key in (("", ""), ("rep", line.rep_id), ("region", line.region)):
                 _add(groups[SalesDailyRow], (line.day, category, dim, key or ""), line)
-            _add(groups[SalesMonthlyCustomerRow], (month, line.customer_id, category), line)
-        _add(groups[SalesMonthlyProductRow], (month, line.product_id), line)
+        month = month_start(line.day)
+        by_customer = groups[SalesMonthlyCustomerRow]
+        _add(by_customer, (1, month, line.category or "", line.customer_id), line)
+        for months in SPANS:
+            start = span_start(line.day, months)
+            _add(by_customer, (months, start, ALL_CATEGORIES, line.customer_id), line)
+            _add(groups[SalesMonthlyProductRow], (months, start, line.product_id), line)
     for table, sums in groups.items():
-        keys = [c.name for c in table.__table__.primary_key.columns][1:]
         rows = [
-            {"team_id": team_id, **dict(zip(keys, key, strict=True)), **totals.row()}
+            {"team_id": team_id, **dict(zip(keys[table], key, strict=True)), **totals.row()}
             for key, totals in sums.items()
         ]
         if rows:
@@ -164,7 +186,8 @@ def refresh_dirty(session: Session, team_id: str) -> int:
 
 
 def refresh_days(session: Session, team_id: str, days: Iterable[date]) -> None:
-    """Recompute the daily rows of these days and the monthly rows of their months."""
+    """Recompute the daily rows of these days, the monthly rows of their months and the
+    quarterly and yearly rows of those."""
     days = sorted(set(days))
     for part in _chunks(days):
         session.execute(
@@ -177,11 +200,16 @@ def refresh_days(session: Session, team_id: str, days: Iterable[date]) -> None:
             session.execute(table.__table__.insert().from_select(_columns(query), query))
     months = sorted({month_start(day) for day in days})
     for part in _chunks(months):
-        for table in (SalesMonthlyProductRow, SalesMonthlyCustomerRow):
-            session.execute(delete(table).where(table.team_id == team_id, table.month.in_(part)))
+        for table in KEYED:
+            session.execute(
+                delete(table).where(
+                    table.team_id == team_id, table.months == 1, table.month.in_(part)
+                )
+            )
         in_months = or_(*(_in_month(OrderLineRow.order_date, month) for month in part))
         for table, query in _queries(session, team_id, in_months, daily=False):
             session.execute(table.__table__.insert().from_select(_columns(query), query))
+    _roll_up(session, team_id, months)
 
 
 def rebuild(session: Session, team_id: str) -> None:
@@ -190,7 +218,50 @@ def rebuild(session: Session, team_id: str) -> None:
         session.execute(delete(table).where(table.team_id == team_id))
     for table, query in _queries(session, team_id, literal(True)):
         session.execute(table.__table__.insert().from_select(_columns(query), query))
+    months = session.scalars(
+        select(SalesMonthlyProductRow.month)
+        .where(SalesMonthlyProductRow.team_id == team_id, SalesMonthlyProductRow.months == 1)
+        .distinct()
+    )
+    _roll_up(session, team_id, list(months))
     session.execute(delete(SalesDirtyDayRow).where(SalesDirtyDayRow.team_id == team_id))
+
+
+def _roll_up(session: Session, team_id: str, months: Iterable[date]) -> None:
+    """Recompute the quarterly rows of these months' quarters from their monthly rows, then
+    the yearly rows of their years from the quarterly ones (customers: all categories)."""
+    quarters = sorted({span_start(month, 3) for month in months})
+    years = sorted({span_start(quarter, 12) for quarter in quarters})
+    for size, starts, parts in ((3, quarters, 1), (12, years, 3)):
+        for start in starts:
+            end = _add_months(start, size)
+            for table in KEYED:
+                which = [table.team_id == team_id]
+                if table is SalesMonthlyCustomerRow:
+                    which.append(table.category == ALL_CATEGORIES)
+                    keys = [table.category, table.customer_id]
+                else:
+                    keys = [table.product_id]
+                session.execute(
+                    delete(table).where(*which, table.months == size, table.month == start)
+                )
+                query: Select[Any] = (
+                    select(
+                        table.team_id,
+                        *keys,
+                        literal(size).label("months"),
+                        literal(start, Date).label("month"),
+                        *(func.sum(getattr(table, name)).label(name) for name in MEASURES),
+                    )
+                    .where(
+                        *which,
+                        table.months == parts,
+                        table.month >= start,
+                        table.month < end,
+                    )
+                    .group_by(table.team_id, *keys)
+                )
+                session.execute(table.__table__.insert().from_select(_columns(query), query))
 
 
 # -- the sums ------------------------------------------------------------------------------------
@@ -248,6 +319,7 @@ def _queries(
                 SalesMonthlyProductRow,
                 summed(
                     team.label("team_id"),
+                    literal(1).label("months"),
                     month.label("month"),
                     OrderLineRow.product_id.label("product_id"),
                 ).group_by(month, OrderLineRow.product_id),
@@ -256,6 +328,7 @@ def _queries(
                 SalesMonthlyCustomerRow,
                 summed(
                     team.label("team_id"),
+                    literal(1).label("months"),
                     month.label("month"),
                     OrderRow.customer_id.label("customer_id"),
                     category.label("category"),
@@ -265,6 +338,7 @@ def _queries(
                 SalesMonthlyCustomerRow,
                 summed(
                     team.label("team_id"),
+                    literal(1).label("months"),
                     month.label("month"),
                     OrderRow.customer_id.label("customer_id"),
                     literal(ALL_CATEGORIES).label("category"),
@@ -319,8 +393,12 @@ def _month_expr(day: Any, dialect: str) -> Any:
 
 
 def _in_month(day: Any, month: date) -> ColumnElement[bool]:
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return and_(day >= month, day < following)
+    return and_(day >= month, day < _add_months(month, 1))
+
+
+def _add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _chunks(values: list[date]) -> Iterable[list[date]]:

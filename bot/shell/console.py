@@ -8,8 +8,10 @@ prompts, buttons become numbered choices, files are written to ./charts.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import secrets
 import sys
 import time
@@ -39,10 +41,12 @@ from bot.shell.forms import (
     state_entry,
     state_values,
 )
+from bot.shell.home import app_home_opened
 from bot.shell.render import Choice, render_blocks, render_view, text_of
 from bot.slack_clients import SlackClients
 from domain import reminders
 from domain.delivery import send_due
+from scheduler import digests, scheduled_posts
 from scheduler.sender import SlackSender
 from storage.migrate import upgrade
 
@@ -54,6 +58,8 @@ Type a slash command as in Slack, e.g. /customer add or /customer acme.
 Type a number to press the button with that number.
 In a form, press Enter to keep the value shown, '-' to clear it, 'cancel' to close.
 In a search field (like Customer), type what to search for, then the number of an option.
+Type 'home' to open your Home tab (tasks, deals, this month's numbers); its buttons
+get numbers like any message's.
 Run a message shortcut on a message with the text you give:
   :shortcut log_message Customer asked for a quote   ("Log to customer")
 Reminders and summaries that fall due arrive as DMs the next time you press Enter
@@ -85,6 +91,11 @@ class Console:
         self.interactive = stdin.isatty()
         self.color = stdout.isatty()
         self.choices: dict[int, Choice] = {}
+        # The Home tab as last published for this person, its choices, and whether it is
+        # the screen being looked at (its refreshes are shown then, else only mentioned).
+        self.home: dict[str, Any] | None = None
+        self.home_choices: set[int] = set()
+        self.on_home = False
         self._seen = 0
         self._files = Path("charts")
 
@@ -113,11 +124,14 @@ class Console:
             return
         if line in ("help", "?"):
             self.say(SHELL_HELP)
+        elif line == "home":
+            self.open_home()
         elif line.startswith("/"):
+            self.on_home = False
             command, _, text = line.partition(" ")
             body = payloads.slash_command(
                 command,
-                text.strip(),
+                channel_links(text.strip()),
                 team_id=self.team_id,
                 user_id=self.user_id,
                 channel_id=CHANNEL,
@@ -125,6 +139,7 @@ class Console:
             )
             self.dispatch(body)
         elif line == ":shortcut" or line.startswith(":shortcut "):
+            self.on_home = False
             self.shortcut(line.removeprefix(":shortcut").strip())
         elif line.isdigit() and int(line) in self.choices:
             self.press(self.choices[int(line)])
@@ -149,10 +164,12 @@ class Console:
 
     # -- requests ------------------------------------------------------------------
 
-    def send(self, body: str) -> BoltResponse:
+    def send(
+        self, body: str, content_type: str = "application/x-www-form-urlencoded"
+    ) -> BoltResponse:
         """Sign a request as Slack would, hand it to the app, wait for its listeners."""
         headers: dict[str, str | Sequence[str]] = {
-            "content-type": ["application/x-www-form-urlencoded"],
+            "content-type": [content_type],
             **{k.lower(): [v] for k, v in payloads.sign(self.secret, body).items()},
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
@@ -178,6 +195,15 @@ class Console:
             self.show_message(data)
         return data
 
+    def open_home(self) -> None:
+        """What Slack sends when the Home tab is opened; the app answers with views.publish."""
+        self.on_home = True
+        body = app_home_opened(self.team_id, self.user_id, view=self.home)
+        response = self.send(body, content_type="application/json")
+        if response.status >= 400:
+            self.say(f"(the app answered HTTP {response.status})")
+        self.show_new_calls()
+
     def press(self, choice: Choice) -> None:
         element = dict(choice.element or {})
         element["action_id"] = choice.action_id
@@ -188,14 +214,26 @@ class Console:
                 "text": {"type": "plain_text", "text": choice.option_text or choice.value},
                 "value": choice.value,
             }
-        body = payloads.block_action(
-            element,
-            team_id=self.team_id,
-            user_id=self.user_id,
-            channel_id=CHANNEL,
-            block_id=choice.block_id,
-            response_url=self.slack.response_url(),
-        )
+        if choice.number in self.home_choices and self.home is not None:
+            # From the Home tab Slack sends the view, and no channel or response_url.
+            self.on_home = True
+            body = payloads.block_action(
+                element,
+                team_id=self.team_id,
+                user_id=self.user_id,
+                view=self.home,
+                block_id=choice.block_id,
+            )
+        else:
+            self.on_home = False
+            body = payloads.block_action(
+                element,
+                team_id=self.team_id,
+                user_id=self.user_id,
+                channel_id=CHANNEL,
+                block_id=choice.block_id,
+                response_url=self.slack.response_url(),
+            )
         self.dispatch(body)
 
     def shortcut(self, rest: str) -> None:
@@ -239,12 +277,27 @@ class Console:
         elif call.method in VIEW_METHODS and call.result.get("ok"):
             self.fill_form(call.result["view"])
         elif call.method == "views.publish" and call.result.get("ok"):
-            self.say(render_view(call.result["view"], color=self.color).text)
+            self.show_home(call)
         elif call.method == "files.completeUploadExternal":
             for file in call.args.get("files") or []:
                 self.save_file(file["id"], file.get("title") or file["id"])
         if not call.result.get("ok", True):
             self.say(f"(Slack refused {call.method}: {call.result.get('error')})")
+
+    def show_home(self, call: Call) -> None:
+        """A Home tab published: this person's is shown when they are looking at it."""
+        if call.args.get("user_id") != self.user_id:
+            return  # someone else's tab: only they would see it
+        self.home = call.result["view"]
+        if not self.on_home:
+            self.say("(your Home tab was updated: type 'home' to see it)")
+            return
+        rendered = render_view(self.home, start=len(self.choices) + 1, color=self.color)
+        self.say("")
+        self.say(rendered.text)
+        self.home_choices = {c.number for c in rendered.choices}
+        for choice in rendered.choices:
+            self.choices[choice.number] = choice
 
     def _someone_elses_dm(self, call: Call) -> str | None:
         """The user a DM went to, when that is not the person at this console."""
@@ -624,6 +677,22 @@ def _option_of(element: dict[str, Any], choice: Choice) -> dict[str, Any]:
     return {"text": text, "value": choice.value}
 
 
+# In Slack a channel picked after "#" reaches the app as <#C0123|name>; the console has no
+# picker, so a typed #name becomes such a link, with an id derived from the name.
+_TYPED_CHANNEL = re.compile(r"(?<![<\w&])#([a-z][a-z0-9_-]{0,79})\b")
+
+
+def channel_links(text: str) -> str:
+    """`#sales` as Slack's client sends it: `<#C…|sales>` (the same id for the same name)."""
+
+    def link(match: re.Match[str]) -> str:
+        name = match.group(1)
+        digest = hashlib.sha1(name.encode()).hexdigest()[:9].upper()
+        return f"<#C{digest}|{name}>"
+
+    return _TYPED_CHANNEL.sub(link, text)
+
+
 def run_shell(
     settings: Settings,
     *,
@@ -674,6 +743,8 @@ def run_shell(
                 reminders.enqueue_due_reminders(uow, clock, only_team=team_id)
                 reminders.enqueue_overdue_summaries(uow, clock, only_team=team_id)
                 services.stock.sweep(only_team=team_id)
+                scheduled_posts.enqueue_due(uow, clock, only_team=team_id)
+                digests.enqueue_due(uow, clock, only_team=team_id)
                 send_due(uow, clock, sender, worker_id="shell", only_team=team_id)
 
             slack.reset()

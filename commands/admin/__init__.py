@@ -27,10 +27,11 @@ from domain.workspaces import User, Workspace
 
 SPEC = CommandSpec(
     name="/salesbot",
-    summary="help for every command, and the workspace's settings",
+    summary="help for every command, the daily digest, and the workspace's settings",
     usage_hint=(
-        "help | settings [pipeline | sales-channel #channel | stock-channel #channel | "
-        "big-moves <amount> | stale-days <n> | timezone <Area/City> | summary <HH:MM>]"
+        "help | digest [now | #channel <HH:MM> | off #channel] | settings [pipeline | "
+        "sales-channel #channel | stock-channel #channel | big-moves <amount> | stale-days <n> | "
+        "timezone <Area/City> | summary <HH:MM>]"
     ),
     forms=(
         ("help", "list every command with what it does"),
@@ -65,6 +66,13 @@ SPEC = CommandSpec(
             "settings pipeline remove <stage> [to <stage>]",
             "remove an open stage, moving its deals to another (admins)",
         ),
+        ("digest", "the channels that get the daily digest, and when"),
+        (
+            "digest #channel 08:00",
+            "post the daily digest there every day at that time (admins and managers)",
+        ),
+        ("digest off #channel", "stop the daily digest there (admins and managers)"),
+        ("digest now [#channel]", "post today's digest now, here or in that channel"),
     ),
 )
 SETTINGS_KEYS = {

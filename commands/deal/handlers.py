@@ -36,6 +36,7 @@ from commands.deal.views import (
     won_note,
 )
 from commands.format import escape, truncate
+from commands.home.publish import refresh as refresh_home
 from commands.reply import answer, reply_privately
 from commands.task.handlers import Origin, tell_assignee
 from commands.usage import usage_blocks, usage_fallback
@@ -112,6 +113,9 @@ class Asked:
 
     def deal(self, number: int) -> Deal:
         return self.services.pipeline.get_by_number(self.team, number)  # type: ignore[no-any-return]
+
+    def refresh_home(self, deal: Deal) -> None:
+        refresh_home(self.client, self.services, self.workspace, self.user_id, deal.owner_id)
 
 
 def deal_command(
@@ -218,12 +222,14 @@ def move(intent: grammar.Move, asked: Asked) -> None:
             f"Say why {deal.public_id} was lost: `/deal lost {deal.public_id} <reason>`."
         ) from None
     asked.card(moved.id, moved_note(asked.services, asked.workspace, deal, moved, before))
+    asked.refresh_home(moved)
 
 
 def won(intent: grammar.Won, asked: Asked) -> None:
     deal = asked.deal(intent.number)
     moved = asked.services.pipeline.win(asked.team, deal.id, actor=actor_of(asked.user))
     asked.card(moved.id, won_note(moved, asked.workspace.currency))
+    asked.refresh_home(moved)
 
 
 def lost(intent: grammar.Lost, asked: Asked) -> None:
@@ -232,6 +238,7 @@ def lost(intent: grammar.Lost, asked: Asked) -> None:
         asked.team, deal.id, intent.reason, actor=actor_of(asked.user)
     )
     asked.card(moved.id, lost_note(moved))
+    asked.refresh_home(moved)
 
 
 def note(intent: grammar.Note, asked: Asked) -> None:
@@ -349,6 +356,8 @@ def act_on_card(
     text, blocks = render_card(services, workspace, deal_id, note)
     if not origin.replace(client, text, blocks):
         origin.tell(client, user_id, text, blocks)
+    owner = services.pipeline.get(workspace.team_id, deal_id).owner_id
+    refresh_home(client, services, workspace, user_id, owner)
 
 
 def open_lost_form(
@@ -478,6 +487,7 @@ def save_deal(
     edited = context.deal_id is not None
     note = f":white_check_mark: {'Saved' if edited else 'Added'} {deal.public_id}."
     answer_card(client, user_id, context, services, workspace, deal.id, note, replace=edited)
+    refresh_home(client, services, workspace, user_id, deal.owner_id)
 
 
 def save_lost(
@@ -502,6 +512,7 @@ def save_lost(
         return
     ack()
     answer_card(client, body["user"]["id"], context, services, workspace, deal.id, lost_note(deal))
+    refresh_home(client, services, workspace, body["user"]["id"], deal.owner_id)
 
 
 def save_note(
@@ -570,6 +581,7 @@ def save_task(
     answer_card(client, user_id, context, services, workspace, context.deal_id, note)
     customer = customer_of(services, team, task.customer_id)
     tell_assignee(client, task, customer, by=user_id, services=services, workspace=workspace)
+    refresh_home(client, services, workspace, user_id, task.assignee_id)
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ BUCKETS = {"day": Dimension.DAY, "week": Dimension.WEEK, "month": Dimension.MONT
 # A day per bucket up to this many days, then weeks, then months: a readable chart.
 DAILY_UP_TO = 45
 WEEKLY_UP_TO = 200
+# A category name with digits or colons is quoted; phones and Macs turn " into curly quotes.
+OPEN_QUOTES = ('"', "“", "”")
+CLOSE_QUOTES = ('"', "”", "“")
 
 
 class FilterError(ValueError):
@@ -50,7 +53,7 @@ class Filters:
         """The filters written back, as a saved dashboard stores them."""
         parts = [self.period.text]
         if self.category:
-            parts.append(f"category:{self.category}")
+            parts.append(category_word(self.category))
         if self.by is not None:
             parts.append(f"by:{self.by.value}")
         return " ".join(parts)
@@ -69,25 +72,52 @@ class Reader:
         """Read period, category:X and by:… words; return the words it did not know.
 
         A category name may hold spaces: `category:Office Supplies` reads on until a word
-        that is a filter or option itself (has a colon) or a period."""
+        that is a filter or option itself (has a colon) or a period; a quoted name
+        (`category:"Size 10 Boxes"`) reads to its closing quote."""
         left: list[str] = []
+        category_end = -2  # the category name's last word: a bad period next may be its part
         i = 0
         while i < len(words):
             word = words[i]
             lower = word.lower()
             if lower.startswith(("category:", "cat:")):
                 name = [word.split(":", 1)[1]]
+                if name[0][:1] in OPEN_QUOTES:
+                    # category:"Size 10 Boxes": a name with digits, colons or periods in it
+                    while not _closes(name) and i + 1 < len(words):
+                        i += 1
+                        name.append(words[i])
+                    if not _closes(name):
+                        raise FilterError(
+                            'Close the quote around the category: `category:"Size 10 Boxes"`.'
+                        )
+                    self._set_category(" ".join(name)[1:-1].strip())
+                    category_end = i
+                    i += 1
+                    continue
                 while i + 1 < len(words) and _continues_name(words[i + 1]):
                     i += 1
                     name.append(words[i])
                 self._set_category(" ".join(n for n in name if n))
+                category_end = i
             elif lower.startswith("by:"):
                 self._set_by(word.split(":", 1)[1])
-            elif self.period is None and _is_period(lower):
+            elif _is_period(lower):
+                if self.period is not None:
+                    raise FilterError(
+                        f"One period at a time: “{truncate(self.period.text, 40)}” or "
+                        f"“{truncate(word, 40)}”?"
+                    )
                 try:
                     self.period = parse_period(word, self.today)
                 except PeriodError as exc:
-                    raise FilterError(str(exc)) from None
+                    problem = str(exc)
+                    if self.category is not None and category_end == i - 1:
+                        problem += (
+                            " If it is part of the category's name, put the name in quotes: "
+                            '`category:"Size 10 Boxes"`.'
+                        )
+                    raise FilterError(problem) from None
             else:
                 left.append(word)
             i += 1
@@ -123,6 +153,25 @@ def read_filters(words: Sequence[str], today: date) -> Filters:
             "`category:<name>` and `by:day|week|month`."
         )
     return reader.filters()
+
+
+def category_word(name: str) -> str:
+    """`category:Office Supplies`, quoted when the name would not read back whole:
+    `category:"Size 10 Boxes"` (a word that is a period, an option or `csv`)."""
+    words = name.split()
+    plain = (
+        bool(words)
+        and " ".join(words) == name
+        and words[0][:1] not in OPEN_QUOTES
+        and all(_continues_name(w) for w in words[1:])
+    )
+    return f"category:{name}" if plain else f'category:"{name}"'
+
+
+def _closes(name: list[str]) -> bool:
+    """Whether the quoted name read so far ends with its closing quote."""
+    text = " ".join(name)
+    return len(text) >= 2 and text[-1] in CLOSE_QUOTES
 
 
 def _is_period(word: str) -> bool:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
+from commands.home.publish import refresh as refresh_home
 from commands.modal_context import ModalContext
 from commands.reply import reply_privately
 from commands.sales import dashboard, grammar, report, schedules
@@ -204,6 +205,8 @@ def save_sale(
         response_url=meta.context.response_url,
         channel_id=meta.context.channel_id,
     )
+    # The rep's month figures and the leaderboard moved.
+    refresh_home(client, services, workspace, user_id)
 
 
 def _submission_key(view: dict[str, Any], meta: SaleMeta) -> str:

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.webhook import WebhookClient
 
 from commands.format import escape, mention, truncate
+from commands.home.publish import refresh as refresh_home
 from commands.reply import ReplyRejected, answer, reply_privately
 from commands.task import grammar
 from commands.task.views import (
@@ -86,7 +87,7 @@ def task_command(
         add_task(intent, user_id, respond, client, services, workspace)
     elif isinstance(intent, grammar.Done):
         task = services.tasks.get_by_number(workspace.team_id, intent.number)
-        complete_by_id(task, user_id, user, respond, services, workspace)
+        complete_by_id(task, user_id, user, respond, services, workspace, client)
     else:
         assignee = intent.assignee_id or user_id
         text, blocks = render_list(services, workspace, intent.scope, assignee, user_id)
@@ -132,6 +133,7 @@ def add_task(
     tell_assignee(
         client, task, customer, by=user_id, services=services, workspace=workspace, respond=respond
     )
+    refresh_home(client, services, workspace, user_id, task.assignee_id)
 
 
 def tell_assignee(
@@ -197,6 +199,7 @@ def complete_by_id(
     respond: Respond,
     services: Any,
     workspace: Workspace,
+    client: WebClient,
 ) -> None:
     """/task done T-7."""
     if (refusal := refuse(task, user_id, user)) is not None:
@@ -210,6 +213,7 @@ def complete_by_id(
     note = f"Done: {task.public_id} *{escape(truncate(task.title, 200))}*."
     text, blocks = one_message(task, customer, tz=workspace.tz, now=services.clock.now(), note=note)
     private(respond, text=text, blocks=blocks)
+    refresh_home(client, services, workspace, user_id, task.assignee_id)
 
 
 # --- the task menu and buttons --------------------------------------------------------------
@@ -308,6 +312,7 @@ def act(
         task = services.tasks.snooze(team, task.id, until, actor=user_id)
         note = f":zzz: {task.public_id} snoozed until {describe(until, now=now, tz=tz)}."
     redraw(origin, task, note, client, services, workspace, user_id)
+    refresh_home(client, services, workspace, user_id, task.assignee_id)
 
 
 # --- modals -------------------------------------------------------------------------------------
@@ -396,6 +401,7 @@ def save_task(
         channel_id=context.channel_id,
     )
     tell_assignee(client, task, customer, by=user_id, services=services, workspace=workspace)
+    refresh_home(client, services, workspace, user_id, task.assignee_id)
 
 
 def save_reassign(
@@ -426,6 +432,7 @@ def save_reassign(
         return
     ack()
     assert assignee is not None
+    previous = task.assignee_id
     task = services.tasks.reassign(team, task.id, assignee, actor=user_id)
     origin = Origin(
         context.block_id, context.response_url, context.channel_id, context.message_ts, None, None
@@ -434,6 +441,7 @@ def save_reassign(
     redraw(origin, task, note, client, services, workspace, user_id)
     customer = customer_of(services, team, task)
     tell_assignee(client, task, customer, by=user_id, services=services, workspace=workspace)
+    refresh_home(client, services, workspace, user_id, previous, task.assignee_id)
 
 
 # --- where an action came from, and redrawing it ------------------------------------------------

@@ -1,8 +1,9 @@
 """Sales sums for dashboards and reports, read from the rollups (storage/rollups.py).
 
 Day, week, month, quarter, category, rep and region come from the daily rollup's rows. Product and
-customer come from the monthly rollups for the calendar months inside the period, plus the
-lines of the days left over at its edges — exact, and a few thousand rows at most.
+customer come from the product and customer rollups for the calendar years, quarters and
+months inside the period, plus the lines of the days left over at its edges — exact, and
+about one row per product or customer for a calendar year or quarter.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, func, select, union_all
 from sqlalchemy.orm import Session
 
 from domain.metrics import Dimension, Metric, Period, Totals
@@ -104,7 +105,7 @@ class SqlSalesReportRepository:
         category: str | None = None,
     ) -> tuple[list[tuple[int, Totals]], int]:
         """The `limit` products or customers first by `metric` (ties by id), ranked in the
-        database, and how many had sales in all."""
+        database, and how many had sales in all (counted in the same statement)."""
         summed = self._keyed(team_id, period, dimension, category, None).subquery()
         c = summed.c
         order = {
@@ -114,10 +115,15 @@ class SqlSalesReportRepository:
             Metric.MARGIN: c.covered_revenue - c.cost,
             Metric.AOV: c.revenue / func.nullif(c.orders, 0),
         }[metric]
+        if limit <= 0:
+            count = self._session.scalar(select(func.count()).select_from(summed)) or 0
+            return [], int(count)
         rows = self._session.execute(
-            select(summed).order_by(order.desc(), c.key).limit(limit)
+            select(summed, func.count().over().label("counted"))
+            .order_by(order.desc(), c.key)
+            .limit(limit)
         ).all()
-        count = self._session.scalar(select(func.count()).select_from(summed)) or 0
+        count = rows[0].counted if rows else 0
         return [(row.key, _totals(row)) for row in rows], int(count)
 
     def _keyed(
@@ -128,48 +134,43 @@ class SqlSalesReportRepository:
         category: str | None,
         only: list[int] | None,
     ) -> Any:
-        """One SELECT of the sums per product or customer over the period: the monthly
-        rollup's calendar months inside it plus the lines of the days at its edges."""
-        months, edges = period.full_months()
-        parts = []
+        """One SELECT of the sums per product or customer over the period: the rollup's
+        calendar years, quarters and months inside it plus the lines of the days at its
+        edges."""
+        # Quarterly and yearly rows exist for products, and for customers across categories.
+        coarse = dimension is Dimension.PRODUCT or category is None
+        spans, edges = _spans(period, (12, 3, 1) if coarse else (1,))
+        parts: list[Any] = []
         if dimension is Dimension.PRODUCT:
             table: Any = SalesMonthlyProductRow
-            line_key: Any = OrderLineRow.product_id
+            key = table.product_id
             where = [table.team_id == team_id]
         else:
             table = SalesMonthlyCustomerRow
-            line_key = OrderRow.customer_id
+            key = table.customer_id
             where = [
                 table.team_id == team_id,
                 table.category == (ALL_CATEGORIES if category is None else category),
             ]
-        key = table.product_id if dimension is Dimension.PRODUCT else table.customer_id
-        if months:
-            monthly = select(key.label("key"), *_sums(table)).where(*where, table.month.in_(months))
-            if dimension is Dimension.PRODUCT and category is not None:
-                monthly = monthly.join(ProductRow, ProductRow.id == table.product_id).where(
-                    func.coalesce(ProductRow.category, "") == category
-                )
-            if only is not None:
-                monthly = monthly.where(key.in_(only))
-            parts.append(monthly.group_by(key))
-        if edges:
-            days = or_(*(OrderLineRow.order_date.between(first, last) for first, last in edges))
-            lines = (
-                select(line_key.label("key"), *rollups.measures())
-                .select_from(OrderLineRow)
-                .where(OrderLineRow.team_id == team_id, days)
+        for months, starts in spans.items():
+            rolled = select(key.label("key"), *(getattr(table, m) for m in rollups.MEASURES))
+            rolled = rolled.where(
+                *where,
+                table.months == months,
+                table.month == starts[0] if len(starts) == 1 else table.month.in_(starts),
             )
-            if dimension is Dimension.CUSTOMER:  # the customer is on the order
-                lines = lines.join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-            if category is not None:
-                lines = lines.join(ProductRow, ProductRow.id == OrderLineRow.product_id).where(
+            if dimension is Dimension.PRODUCT and category is not None:
+                rolled = rolled.join(ProductRow, ProductRow.id == table.product_id).where(
                     func.coalesce(ProductRow.category, "") == category
                 )
             if only is not None:
-                lines = lines.where(line_key.in_(only))
-            parts.append(lines.group_by(line_key))
-        both = parts[0] if len(parts) == 1 else union_all(*parts)
+                rolled = rolled.where(key.in_(only))
+            parts.append(rolled)
+        if len(parts) == 1 and not edges and sum(len(s) for s in spans.values()) == 1:
+            return parts[0]  # one row per key already: one calendar year, quarter or month
+        for first, last in edges:
+            parts.append(_edge_lines(team_id, dimension, first, last, category, only))
+        both: Any = parts[0] if len(parts) == 1 else union_all(*parts)
         summed = both.subquery()
         # Orders add up across the parts: an order lies in one day, so in one part.
         return select(
@@ -202,6 +203,64 @@ class SqlSalesReportRepository:
             )
         )
         return {row.id: (row.number, row.name) for row in rows}
+
+
+def _spans(
+    period: Period, sizes: tuple[int, ...]
+) -> tuple[dict[int, list[date]], list[tuple[date, date]]]:
+    """The calendar years, quarters and months (as `sizes` allows) lying wholly inside the
+    period, by months per span, their first days; the longest spans first, so the fewest
+    rows; and the day ranges left at its edges."""
+    months, edges = period.full_months()
+    spans: dict[int, list[date]] = {}
+    at = 0
+    while at < len(months):
+        start = months[at]
+        for size in sizes:  # months are consecutive: the span lies inside if it fits
+            if (start.month - 1) % size == 0 and at + size <= len(months):
+                spans.setdefault(size, []).append(start)
+                at += size
+                break
+    return spans, edges
+
+
+def _edge_lines(
+    team_id: str,
+    dimension: Dimension,
+    first: date,
+    last: date,
+    category: str | None,
+    only: list[int] | None,
+) -> Any:
+    """The sums per product or customer of the lines dated first..last."""
+    if dimension is Dimension.PRODUCT:
+        line_key: Any = OrderLineRow.product_id
+        lines = select(line_key.label("key"), *rollups.measures()).where(
+            OrderLineRow.team_id == team_id, OrderLineRow.order_date.between(first, last)
+        )
+    else:
+        # The customer is on the order. A line's date is its order's (copied when written):
+        # the condition on the orders' date lets the database start from the orders of a
+        # few customers (`only`) or of those days, whichever is fewer.
+        line_key = OrderRow.customer_id
+        lines = (
+            select(line_key.label("key"), *rollups.measures())
+            .select_from(OrderRow)
+            .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
+            .where(
+                OrderRow.team_id == team_id,
+                OrderRow.order_date.between(first, last),
+                OrderLineRow.team_id == team_id,
+                OrderLineRow.order_date.between(first, last),
+            )
+        )
+    if category is not None:
+        lines = lines.join(ProductRow, ProductRow.id == OrderLineRow.product_id).where(
+            func.coalesce(ProductRow.category, "") == category
+        )
+    if only is not None:
+        lines = lines.where(line_key.in_(only))
+    return lines.group_by(line_key)
 
 
 def _daily(team_id: str, period: Period, category: str | None, *, family: str = "") -> list[Any]:

@@ -3,16 +3,21 @@ concurrently), after bulk imports marked dirty and refreshed, and after a full r
 
 from __future__ import annotations
 
+import os
 import random
+import secrets
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.datagen import generate
@@ -21,7 +26,8 @@ from domain.catalog import Product, ProductDraft
 from domain.customers import CustomerDraft
 from domain.orders import LineInput
 from storage import rollups
-from storage.engine import make_session_factory
+from storage.engine import make_engine, make_session_factory, normalise_url
+from storage.migrate import upgrade
 from storage.orm import (
     ALL_CATEGORIES,
     OrderLineRow,
@@ -45,7 +51,7 @@ def stored(session: Session, team_id: str) -> dict[str, dict[Key, Sums]]:
     """Every rollup row of the team, by table and primary key."""
     out: dict[str, dict[Key, Sums]] = {}
     for table in TABLES:
-        keys = [c.name for c in table.__table__.primary_key.columns]
+        keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
         rows: dict[Key, Sums] = {}
         for row in session.scalars(select(table).where(table.team_id == team_id)):
             rows[tuple(getattr(row, k) for k in keys)] = {
@@ -77,13 +83,18 @@ def expected(session: Session, team_id: str) -> dict[str, dict[Key, Sums]]:
     groups: dict[str, dict[Key, list[Any]]] = {t.__tablename__: defaultdict(list) for t in TABLES}
     for line in lines:
         category = line.category or ""
-        month = line.order_date.replace(day=1)
+        day = line.order_date
         rep, region = line.rep_id or "", line.region or ""
         for cat in (category, ALL_CATEGORIES):
             for dim, key in (("", ""), ("rep", rep), ("region", region)):
-                groups["sales_daily"][(team_id, line.order_date, cat, dim, key)].append(line)
-            groups["sales_monthly_customer"][(team_id, month, line.customer_id, cat)].append(line)
-        groups["sales_monthly_product"][(team_id, month, line.product_id)].append(line)
+                groups["sales_daily"][(team_id, day, cat, dim, key)].append(line)
+        customers = groups["sales_monthly_customer"]
+        customers[(team_id, 1, day.replace(day=1), category, line.customer_id)].append(line)
+        # Calendar months, quarters and years; per category only months.
+        for months in (1, 3, 12):
+            start = date(day.year, (day.month - 1) // months * months + 1, 1)
+            customers[(team_id, months, start, ALL_CATEGORIES, line.customer_id)].append(line)
+            groups["sales_monthly_product"][(team_id, months, start, line.product_id)].append(line)
     out: dict[str, dict[Key, Sums]] = {}
     for name, by_key in groups.items():
         out[name] = {}
@@ -228,6 +239,90 @@ def test_bulk_lines_marked_dirty_are_refreshed_from_the_lines(services: Services
     assert_exact(services)
 
 
+MONTH_OF = {
+    "sqlite": "date(l.order_date, 'start of month')",
+    "postgresql": "CAST(date_trunc('month', l.order_date) AS DATE)",
+}
+OLD_MONTHLY = """
+INSERT INTO {table} (team_id, month, {keys}, revenue, cost, covered_revenue, units, lines,
+    orders)
+SELECT l.team_id, {month}, {values}, SUM(l.line_total),
+    SUM(CASE WHEN l.unit_cost IS NOT NULL THEN l.quantity * l.unit_cost ELSE 0 END),
+    SUM(CASE WHEN l.unit_cost IS NOT NULL THEN l.line_total ELSE 0 END), SUM(l.quantity),
+    COUNT(*), COUNT(DISTINCT l.order_id)
+FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
+GROUP BY l.team_id, {month}, {groups}
+"""
+
+
+@contextmanager
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """A database of this test's own, on the backend the suite runs on."""
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if not pg:
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    admin_url = make_url(normalise_url(pg))
+    name = f"salesbot_test_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_migration_sums_quarters_and_years_from_the_monthly_rows(tmp_path: Path) -> None:
+    """Rollups written before the quarterly and yearly rows (the monthly rows only, keyed
+    month-first) come out of the migration equal to the lines, as a rebuild makes them."""
+    with scratch_url(tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine, "6f2b8d1e3ca4")
+            generate(engine, 4_000, start=date(2024, 10, 20), end=date(2025, 8, 10), team_id=TEAM)
+            month = MONTH_OF[engine.dialect.name]
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        OLD_MONTHLY.format(
+                            table="sales_monthly_product",
+                            month=month,
+                            keys="product_id",
+                            values="l.product_id",
+                            groups="l.product_id",
+                        )
+                    )
+                )
+                for category, groups in (
+                    ("COALESCE(p.category, '')", "o.customer_id, COALESCE(p.category, '')"),
+                    ("'*'", "o.customer_id"),
+                ):
+                    conn.execute(
+                        text(
+                            OLD_MONTHLY.format(
+                                table="sales_monthly_customer",
+                                month=month,
+                                keys="customer_id, category",
+                                values=f"o.customer_id, {category}",
+                                groups=groups,
+                            )
+                        )
+                    )
+            upgrade(engine)
+            with make_session_factory(engine)() as session:
+                migrated = stored(session, TEAM)
+                assert {k[1] for k in migrated["sales_monthly_customer"]} == {1, 3, 12}
+                assert migrated["sales_daily"] == {}  # not filled here, not changed
+                by_lines = expected(session, TEAM)
+                for table in ("sales_monthly_product", "sales_monthly_customer"):
+                    assert migrated[table] == by_lines[table]
+        finally:
+            engine.dispose()
+
+
 def test_an_import_leaves_the_rollups_equal_to_its_lines(services: Services) -> None:
     from storage.importers import import_superstore
 
@@ -239,6 +334,11 @@ def test_an_import_leaves_the_rollups_equal_to_its_lines(services: Services) -> 
     daily = sums["sales_daily"]
     revenue = sum(v["revenue"] for k, v in daily.items() if k[2] == ALL_CATEGORIES and k[3] == "")
     assert revenue == Decimal("2297200.8603")
+    # Four years of orders: calendar months, quarters and years for products and customers.
+    assert {k[1] for k in sums["sales_monthly_product"]} == {1, 3, 12}
+    assert {k[1:3] for k in sums["sales_monthly_customer"] if k[1] == 12} == {
+        (12, date(year, 1, 1)) for year in (2016, 2017, 2018, 2019)
+    }
     # Running it again changes no line, so no day is marked and nothing moves.
     import_superstore(services, TEAM, superstore)
     assert assert_exact(services) == sums

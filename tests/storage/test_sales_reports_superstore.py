@@ -116,7 +116,16 @@ def test_days_categories_and_regions_match_pandas(
 def test_products_and_customers_match_pandas_across_month_edges(
     reports: SqlSalesReportRepository, frame: pd.DataFrame
 ) -> None:
-    for period in (PERIODS[3], PERIODS[0], PERIODS[4]):
+    for period in (
+        PERIODS[3],
+        PERIODS[0],  # one calendar year: its yearly rows alone
+        PERIODS[4],
+        PERIODS[2],  # one quarter
+        PERIODS[6],  # four years
+        # Months, a year, months, and days at both edges; months, quarters, months.
+        Period(start=date(2016, 11, 15), end=date(2018, 2, 10)),
+        Period(start=date(2017, 2, 15), end=date(2018, 11, 20)),
+    ):
         rows = within(frame, period)
         products = reports.by_product(TEAM, period)
         labels = reports.product_labels(TEAM, list(products))
@@ -198,6 +207,35 @@ def test_reports_with_comparisons_and_top_match_pandas(
         name = row.label.rsplit(" (C-", 1)[0]
         assert row.totals == theirs[name]
         assert row.compared == before.get(name, Totals())
+
+    # Top customers over a year (its yearly rows), against the year before; and by
+    # margin in one category over a quarter and a half (monthly rows and days).
+    for metric, period, category in (
+        (Metric.REVENUE, Period(start=date(2018, 1, 1), end=date(2018, 12, 31)), None),
+        (Metric.MARGIN, Period(start=date(2017, 5, 20), end=date(2017, 9, 30)), "Furniture"),
+    ):
+        report = services.reports.report(
+            TEAM,
+            metric,
+            Dimension.CUSTOMER,
+            period,
+            compare=Compare.YOY,
+            top=10,
+            category=category,
+        )
+        rows = within(frame, period)
+        earlier = within(frame, period.last_year())
+        if category is not None:
+            rows, earlier = (r[r["Category"] == category] for r in (rows, earlier))
+        theirs = grouped(rows, "Customer Name")
+        best = sorted(theirs.values(), key=lambda t: t.value(metric) or 0, reverse=True)
+        assert [r.totals.value(metric) for r in report.rows] == [t.value(metric) for t in best[:10]]
+        assert report.more == len(theirs) - 10
+        before = grouped(earlier, "Customer Name")
+        for row in report.rows:
+            name = row.label.rsplit(" (C-", 1)[0]
+            assert row.totals == theirs[name]
+            assert row.compared == before.get(name, Totals())
 
     with pytest.raises(ValidationFailed) as refused:
         services.reports.report(TEAM, Metric.REVENUE, Dimension.PRODUCT, year, category="Nope")

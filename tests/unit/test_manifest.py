@@ -53,3 +53,18 @@ def test_manifest_scopes_cover_what_the_code_calls(manifest: dict) -> None:
         "groups:history",
         "files:write",
     }
+
+
+def test_manifest_subscribes_to_the_events_the_app_handles(manifest: dict) -> None:
+    from commands import home
+
+    events = manifest["settings"]["event_subscriptions"]
+    assert set(events["bot_events"]) == set(home.EVENTS)
+    # Events arrive where commands and buttons do: one endpoint, POST /slack/events.
+    assert events["request_url"] == manifest["settings"]["interactivity"]["request_url"]
+
+
+def test_manifest_enables_the_home_tab(manifest: dict) -> None:
+    app_home = manifest["features"]["app_home"]
+    assert app_home["home_tab_enabled"] is True
+    assert app_home["messages_tab_enabled"] is True

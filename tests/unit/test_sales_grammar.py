@@ -1,10 +1,20 @@
-"""What people type after /sales: record, help, and everything else answered with usage."""
+"""What people type after /sales, routed to an intent: the dashboard (with its filter words),
+a report, saved reports and schedules, the order form, or the usage."""
 
 from __future__ import annotations
 
 import pytest
 
-from commands.sales.grammar import SPEC, Help, Record, UsageError, parse
+from commands.sales.grammar import (
+    SPEC,
+    Dashboard,
+    Help,
+    Record,
+    Report,
+    Schedules,
+    UsageError,
+    parse,
+)
 
 
 @pytest.mark.parametrize("text", ["record", "RECORD", "  record  ", "Record"])
@@ -17,26 +27,33 @@ def test_help(text: str) -> None:
     assert parse(text) == Help()
 
 
-def test_nothing_says_what_to_do() -> None:
-    with pytest.raises(UsageError, match=r"`/sales record` records an order"):
-        parse("   ")
+@pytest.mark.parametrize("text", ["", "   "])
+def test_nothing_is_this_months_dashboard(text: str) -> None:
+    assert parse(text) == Dashboard(())
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["dashboard", "report revenue by month", "forecast 3", "export 2025", "month", "help me"],
+    ("text", "words"),
+    [
+        ("month", ("month",)),
+        ("2025-03 category:Furniture by:week", ("2025-03", "category:Furniture", "by:week")),
+        ("category:Office Supplies", ("category:Office", "Supplies")),
+        # Not filters either: the dashboard's filter reader says what is wrong with them.
+        ("dashboard", ("dashboard",)),
+        ("help me", ("help", "me")),
+        ("2025-13", ("2025-13",)),
+    ],
 )
-def test_anything_else_is_a_usage_error_that_quotes_it(text: str) -> None:
-    with pytest.raises(UsageError) as caught:
-        parse(text)
-    assert f"“{text}”" in str(caught.value)
-    assert "coming" not in str(caught.value).lower()
+def test_anything_else_goes_to_the_dashboard_with_its_words(
+    text: str, words: tuple[str, ...]
+) -> None:
+    assert parse(text) == Dashboard(words)
 
 
-def test_a_long_unknown_text_is_quoted_short() -> None:
-    with pytest.raises(UsageError) as caught:
-        parse("x" * 5000)
-    assert len(str(caught.value)) < 120
+def test_reports_and_schedules_keep_their_words() -> None:
+    assert parse("report revenue by month 2025") == Report(("revenue", "by", "month", "2025"))
+    assert parse("SAVED") == Schedules("saved", ())
+    assert parse("schedule weekly #sales") == Schedules("schedule", ("weekly", "#sales"))
 
 
 def test_record_takes_nothing_after_it() -> None:
@@ -44,14 +61,20 @@ def test_record_takes_nothing_after_it() -> None:
         parse("record C-12")
 
 
-def test_entities_slack_sends_are_read_as_typed() -> None:
+def test_a_long_text_after_record_is_quoted_short() -> None:
     with pytest.raises(UsageError) as caught:
-        parse("a &amp; b")
-    assert "“a & b”" in str(caught.value)
+        parse("record " + "x" * 5000)
+    assert len(str(caught.value)) < 200
 
 
-def test_the_spec_lists_only_what_exists() -> None:
+def test_entities_slack_sends_are_read_as_typed() -> None:
+    assert parse("category:R&amp;D") == Dashboard(("category:R&D",))
+
+
+def test_the_spec_shows_the_dashboard_first_and_every_form() -> None:
     assert SPEC.name == "/sales"
-    assert [form for form, _ in SPEC.forms] == ["record", "help"]
-    assert SPEC.usage_hint == "record | help"
-    assert "`/sales record`" in SPEC.usage_text()
+    forms = [form for form, _ in SPEC.forms]
+    assert forms[:2] == ["", "[period] [category:X] [by:day|week|month]"]
+    assert "record" in forms and "help" in forms
+    assert SPEC.usage_hint.startswith("[period] [category:X] [by:day|week|month]")
+    assert "`/sales [period] [category:X] [by:day|week|month]`" in SPEC.usage_text()
