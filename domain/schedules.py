@@ -122,6 +122,27 @@ class Cadence:
             start = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
         raise RuntimeError(f"no next run for {self.text()} after {after.isoformat()}")
 
+    def is_run(self, instant: datetime, tz: ZoneInfo) -> bool:
+        """Whether `instant` is one of this cadence's runs in `tz` (False once the workspace's
+        timezone changed after next_run_at was worked out)."""
+        day = instant.astimezone(tz).date()
+        if datetime.combine(day, self.at, tzinfo=tz).astimezone(UTC) != instant:
+            return False
+        if self.every is Every.WEEK:
+            return day.weekday() == self.weekday
+        if self.every is Every.MONTH:
+            if self.day == LAST_DAY:
+                return (day + timedelta(days=1)).month != day.month
+            return day.day == self.day
+        return True
+
+    def realign(self, instant: datetime, tz: ZoneInfo) -> datetime:
+        """`instant` if it is a run in `tz`, else the first run from it on in `tz`: a run
+        worked out in the workspace's old timezone moves to the same local time in its new one."""
+        if self.is_run(instant, tz):
+            return instant
+        return self.next_run(instant - timedelta(seconds=1), tz)
+
     def _trigger(self, tz: ZoneInfo) -> CronTrigger:
         fields: dict[str, Any] = {"hour": self.at.hour, "minute": self.at.minute, "second": 0}
         if self.every is Every.WEEK:
@@ -257,10 +278,18 @@ class Schedule(BaseModel):
     created_by: str
     created_at: datetime
     last_run_at: datetime | None = None
+    # The latest run that Slack refused for good (the bot not in the channel, …), when the
+    # latest run failed: what the creator sees in /sales schedules.
+    failed_run_at: datetime | None = None
+    failure: str | None = None
 
     @property
     def public_id(self) -> str:
         return format_schedule_id(self.number)
+
+    def upcoming(self, tz: ZoneInfo) -> datetime:
+        """The next run in the workspace's current timezone (next_run_at as the tick reads it)."""
+        return self.when.realign(self.next_run_at, tz)
 
     @property
     def when(self) -> Cadence:
@@ -285,6 +314,7 @@ class SavedOutcome(BaseModel):
 
     saved: SavedReport
     replaced: SavedReport | None = None  # what the name meant before, when it existed
+    schedules: int = 0  # how many schedules post it
 
 
 class ScheduleRepository(Protocol):
@@ -332,8 +362,18 @@ class ScheduleRepository(Protocol):
         self, *, now: datetime, limit: int, only_team: str | None = None
     ) -> list[DueSchedule]: ...
     def advance(
-        self, team_id: str, schedule_id: int, *, ran_at: datetime, next_run_at: datetime
+        self,
+        team_id: str,
+        schedule_id: int,
+        *,
+        ran_at: datetime,
+        next_run_at: datetime,
+        ran: bool = True,
+        run_at: datetime | None = None,
     ) -> bool: ...
+    def last_failures(
+        self, team_id: str, schedules: list[Schedule]
+    ) -> dict[int, tuple[datetime, str]]: ...
 
 
 def _timezone(name: str) -> ZoneInfo:
@@ -369,19 +409,28 @@ def enqueue_due_posts(
 
 
 def _claim_run(uow: UnitOfWork, schedule: DueSchedule, now: datetime) -> int:
-    run_at = schedule.next_run_at
+    stored = schedule.next_run_at
     try:
         cadence = parse_cadence(schedule.cadence)
     except DomainError:
         # Only a hand-edited row gets here: park it rather than fail every tick.
         log.error("schedule %s has a bad cadence %r; pausing it", schedule.id, schedule.cadence)
-        uow.schedules.set_paused(schedule.team_id, schedule.id, paused=True, next_run_at=run_at)
+        uow.schedules.set_paused(schedule.team_id, schedule.id, paused=True, next_run_at=stored)
         return 0
-    following = cadence.next_run(max(now, run_at), _timezone(schedule.timezone))
+    tz = _timezone(schedule.timezone)
+    # The workspace's timezone may have changed since next_run_at was worked out: the run
+    # is at the same local time in the zone it has now.
+    run_at = cadence.realign(stored, tz)
+    if run_at > now:
+        uow.schedules.advance(
+            schedule.team_id, schedule.id, ran_at=stored, next_run_at=run_at, ran=False
+        )
+        return 0
+    following = cadence.next_run(max(now, run_at), tz)
     # The compare-and-set is the claim: another scheduler that read the same row finds
     # next_run_at moved on and leaves it.
     if not uow.schedules.advance(
-        schedule.team_id, schedule.id, ran_at=run_at, next_run_at=following
+        schedule.team_id, schedule.id, ran_at=stored, next_run_at=following, run_at=run_at
     ):
         return 0
     return int(
@@ -438,6 +487,7 @@ class ScheduleService:
                     team_id, name=name, key=key, kind=kind, args=args, actor=actor, now=now
                 )
                 action = Action.CREATE
+                scheduled = 0
                 changes: dict[str, Any] = {"name": name, "kind": kind.value, "args": args}
             else:
                 self._may_change(uow, team_id, actor, before.created_by, f"“{before.name}”")
@@ -446,9 +496,10 @@ class ScheduleService:
                 )
                 action = Action.UPDATE
                 changes = {"kind": [before.kind.value, kind.value], "args": [before.args, args]}
+                _, scheduled = uow.schedules.schedules(team_id, saved_report_id=before.id, limit=0)
             uow.audit.record(team_id, actor, action, "saved_report", saved.id, changes, now=now)
             uow.commit()
-        return SavedOutcome(saved=saved, replaced=before)
+        return SavedOutcome(saved=saved, replaced=before, schedules=scheduled)
 
     def saved(self, team_id: str, name: str) -> SavedReport:
         with self._uow_factory() as uow:
@@ -541,8 +592,17 @@ class ScheduleService:
         return schedule
 
     def schedules(self, team_id: str, *, limit: int) -> tuple[list[Schedule], int]:
+        """Schedules by number, each with its latest run's failure if that run failed."""
         with self._uow_factory() as uow:
-            return uow.schedules.schedules(team_id, limit=limit)
+            schedules, total = uow.schedules.schedules(team_id, limit=limit)
+            failures = uow.schedules.last_failures(team_id, schedules)
+        shown = [
+            s.model_copy(update={"failed_run_at": failures[s.id][0], "failure": failures[s.id][1]})
+            if s.id in failures
+            else s
+            for s in schedules
+        ]
+        return shown, total
 
     def get_schedule(self, team_id: str, number: int) -> Schedule:
         with self._uow_factory() as uow:

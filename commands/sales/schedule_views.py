@@ -64,8 +64,33 @@ def schedule_line(
     if not with_state:
         return head
     if schedule.paused:
-        return f"{head} · :double_vertical_bar: paused"
-    return f"{head} · next {when_next(schedule.next_run_at, tz)}"
+        line = f"{head} · :double_vertical_bar: paused"
+    else:
+        line = f"{head} · next {when_next(schedule.upcoming(tz), tz)}"
+    if schedule.failed_run_at is not None:
+        line += "\n" + failure_line(schedule, schedule.failed_run_at, schedule.failure or "", tz)
+    return line
+
+
+# Why Slack refused a post for good, as the schedule's creator can act on it.
+_FAILURES = {
+    "not_in_channel": "Salesbot is not in <#{channel}>: `/invite @Salesbot` there",
+    "channel_not_found": "Salesbot cannot see <#{channel}> (a private channel it was never "
+    "invited to, or deleted): invite it, or delete this schedule",
+    "is_archived": "<#{channel}> is archived: delete this schedule or schedule it elsewhere",
+}
+
+
+def failure_line(schedule: Schedule, run_at: datetime, error: str, tz: ZoneInfo) -> str:
+    """':warning: The post due Tue 3 Mar, 08:30 failed: Salesbot is not in #reports: …'."""
+    code = error.strip().split()[0].strip(":,.") if error.strip() else ""
+    why = _FAILURES.get(code)
+    reason = (
+        why.format(channel=schedule.channel_id)
+        if why is not None
+        else f"Slack said `{escape(truncate(error or 'unknown error', 100))}`"
+    )
+    return f":warning: The post due {when_next(run_at, tz)} failed: {reason}."
 
 
 # -- /sales schedules -------------------------------------------------------------------------
@@ -187,7 +212,7 @@ def schedule_context(
         f"Scheduled report {quoted(saved.name)}",
         schedule.public_id,
         schedule.when.words(),
-        f"next {when_next(schedule.next_run_at, tz)}",
+        f"next {when_next(schedule.upcoming(tz), tz)}",
     ]
     if late:
         parts.append(f"late: it was due {when_next(run_at, tz)}")

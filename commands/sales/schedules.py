@@ -13,7 +13,6 @@ Everything here is a few rows read or written, so each answer goes in the ack it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -22,6 +21,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
+from commands.channels import NotAChannel, channel_id
 from commands.errors import guarded
 from commands.format import escape, truncate
 from commands.reply import answer
@@ -52,8 +52,6 @@ from domain.workspaces import Workspace
 
 OPEN_QUOTES = ('"', "“", "”", "«")
 CLOSE_QUOTES = ('"', "”", "“", "»")
-# A channel picked from Slack's # list arrives as <#C0123|name> (or <#C0123|> or <#C0123>).
-_CHANNEL_LINK = re.compile(r"^<#([CG][A-Z0-9]{2,})(?:\|[^<>]*)?>$")
 SCHEDULE_VERBS = ("pause", "resume", "delete")
 SAVE_FORM = (
     '`/sales save <name> [period] [category:X] [by:day|week|month]` or `/sales save "<name>" '
@@ -132,8 +130,7 @@ def _save(
             "weekly mon 09:00`."
         )
     else:
-        schedules, _ = services.schedules.schedules(workspace.team_id, limit=SHOWN_SCHEDULES)
-        count = sum(1 for s in schedules if s.saved_report_id == saved.id)
+        count = outcome.schedules
         text = (
             f":white_check_mark: Replaced {quoted(saved.name)}: it was "
             f"`{escape(outcome.replaced.command)}`, now `{escape(saved.command)}`."
@@ -188,18 +185,16 @@ def _schedule(
     name, rest = take_name(words, what="schedule")
     if not rest:
         raise Problem(f"Say where and when to post {quoted(name)}: {SCHEDULE_FORM}.")
-    channel = _CHANNEL_LINK.match(rest[0])
-    if channel is None:
-        raise Problem(
-            f"“{truncate(rest[0], 40)}” isn't a channel: type # and pick the channel from "
-            f"Slack's list, like {SCHEDULE_FORM}."
-        )
+    try:
+        channel = channel_id(rest[0], example=SCHEDULE_FORM)
+    except NotAChannel as exc:
+        raise Problem(str(exc)) from None
     if len(rest) == 1:
         raise Problem(f"Say when: {CADENCE_FORMS}.")
     cadence = parse_cadence(rest[1:])
     tz = workspace.tz
     schedule = services.schedules.add_schedule(
-        workspace.team_id, name, channel_id=channel.group(1), cadence=cadence, tz=tz, actor=user_id
+        workspace.team_id, name, channel_id=channel, cadence=cadence, tz=tz, actor=user_id
     )
     text = (
         f":calendar: {schedule_line(schedule, tz)} (workspace time, {tz.key}).\n"

@@ -16,9 +16,10 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.delivery import DeliveryStatus
 from domain.errors import Conflict
-from domain.schedules import DueSchedule, ReportKind, SavedReport, Schedule
-from storage.orm import WorkspaceRow
+from domain.schedules import SCHEDULED_POST, DueSchedule, ReportKind, SavedReport, Schedule
+from storage.orm import DeliveryRow, WorkspaceRow
 from storage.orm_reports import ReportScheduleRow, SavedReportRow
 from storage.repositories.sequences import next_value
 
@@ -221,10 +222,23 @@ class SqlScheduleRepository:
         ]
 
     def advance(
-        self, team_id: str, schedule_id: int, *, ran_at: datetime, next_run_at: datetime
+        self,
+        team_id: str,
+        schedule_id: int,
+        *,
+        ran_at: datetime,
+        next_run_at: datetime,
+        ran: bool = True,
+        run_at: datetime | None = None,
     ) -> bool:
         """Move next_run_at from `ran_at` on; False if it is no longer `ran_at` (another
-        tick claimed this run, or the schedule was paused, resumed or deleted meanwhile)."""
+        tick claimed this run, or the schedule was paused, resumed or deleted meanwhile).
+
+        `ran`: a run was queued (at `run_at`, by default `ran_at`), so last_run_at says so;
+        False only moves next_run_at (to the workspace's new timezone)."""
+        values: dict[str, Any] = {"next_run_at": next_run_at}
+        if ran:
+            values["last_run_at"] = run_at or ran_at
         result = self._session.execute(
             update(ReportScheduleRow)
             .where(
@@ -233,10 +247,32 @@ class SqlScheduleRepository:
                 ReportScheduleRow.paused == false(),
                 ReportScheduleRow.next_run_at == ran_at,
             )
-            .values(next_run_at=next_run_at, last_run_at=ran_at)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         return _rowcount(result) == 1
+
+    def last_failures(
+        self, team_id: str, schedules: list[Schedule]
+    ) -> dict[int, tuple[datetime, str]]:
+        """For each schedule whose latest queued run failed for good: that run and why."""
+        found: dict[int, tuple[datetime, str]] = {}
+        for schedule in schedules:
+            latest = self._session.execute(
+                select(DeliveryRow.status, DeliveryRow.due_at, DeliveryRow.last_error)
+                .where(
+                    DeliveryRow.team_id == team_id,
+                    DeliveryRow.kind == SCHEDULED_POST,
+                    DeliveryRow.key.startswith(f"schedule:{schedule.id}:", autoescape=True),
+                    # SQLite may reuse a deleted schedule's id: not that one's runs.
+                    DeliveryRow.created_at >= schedule.created_at,
+                )
+                .order_by(DeliveryRow.due_at.desc(), DeliveryRow.id.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and latest.status == DeliveryStatus.FAILED.value:
+                found[schedule.id] = (latest.due_at, latest.last_error or "")
+        return found
 
     # -- rows ------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from domain.clock import FrozenClock
 from domain.customers import CustomerDraft
 from domain.delivery import DeliveryStatus, send_due
 from domain.orders import LineInput
-from domain.schedules import SCHEDULED_POST
+from domain.schedules import SCHEDULED_POST, parse_cadence
 from scheduler import scheduled_posts
 from scheduler.sender import METADATA_EVENT, SlackSender
 from storage.orm_reports import ReportScheduleRow
@@ -452,8 +452,18 @@ def test_serve_saves_schedules_and_posts_when_due(served: tuple[ServedBot, str])
     services = build_services(make_settings(url))
     try:
         with services.uow_factory() as uow:
+            workspace = uow.workspaces.get(TEAM)
+            assert workspace is not None
+            # A real run of "daily 08:30" that has come (the last one), as if scheduled the
+            # day before: an instant that is no run in the workspace's zone would move to the
+            # next 08:30 instead.
+            last_run = parse_cadence("daily 08:30").next_run(
+                datetime.now(UTC) - timedelta(days=1), workspace.tz
+            )
             uow.session.execute(  # type: ignore[attr-defined]
-                update(ReportScheduleRow).values(next_run_at=datetime.now(UTC))
+                update(ReportScheduleRow).values(
+                    next_run_at=last_run, created_at=last_run - timedelta(days=1)
+                )
             )
             uow.commit()
     finally:
