@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.inventory import StockService
 
@@ -28,7 +27,7 @@ def render_low_stock_alert(uow: UnitOfWork, delivery: Delivery, attempt: Attempt
     # Imported here: scheduler.sender imports this module for its RENDERERS, and the views
     # are needed only when sending.
     from commands.stock.views import alert_message
-    from scheduler.sender import Message, Skip
+    from scheduler.sender import Message, Skip, _timezone
 
     team_id = delivery.team_id
     product = uow.products.get(team_id, int(delivery.payload["product_id"]))
@@ -51,11 +50,3 @@ def sweep_low_stock(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     if queued:
         log.info("queued %d low-stock alert(s)", queued)
     return queued
-
-
-def _timezone(uow: UnitOfWork, team_id: str) -> ZoneInfo:
-    workspace = uow.workspaces.get(team_id)
-    try:
-        return workspace.tz if workspace is not None else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from slack_sdk.models.blocks import (
 from commands import digest
 from commands.admin import pipeline
 from commands.admin.views import channel_note, settings_blocks
+from commands.channels import NotAChannel, channel_id
 from commands.errors import guarded
 from commands.format import escape, truncate, unescape
 from commands.usage import CommandSpec, usage_blocks, usage_fallback
@@ -96,8 +96,6 @@ CHANNEL_KEYS = {
     "stock_channel_id": "Low-stock alerts",
     "sales_channel_id": "Won and lost deals (and big moves, if set)",
 }
-# A channel picked from Slack's # list arrives as <#C0123|name> (or <#C0123|> or <#C0123>).
-_CHANNEL_LINK = re.compile(r"^<#([CG][A-Z0-9]{2,})(?:\|[^<>]*)?>$")
 _CHANNEL_OFF = frozenset({"off", "none", "-"})
 
 
@@ -182,13 +180,10 @@ def stock_channel(text: str) -> str:
     """The channel id in `<#C0123|stock>` ("" for off); DomainError for anything else."""
     if text.lower() in _CHANNEL_OFF:
         return ""
-    link = _CHANNEL_LINK.match(text.strip())
-    if link is None:
-        raise DomainError(
-            f"“{truncate(text, 40)}” isn't a channel: type # and pick the channel from Slack's "
-            "list, like `/salesbot settings sales-channel #sales`, or say `off`."
-        )
-    return link.group(1)
+    try:
+        return channel_id(text, example="`/salesbot settings sales-channel #sales`, or say `off`")
+    except NotAChannel as exc:
+        raise DomainError(str(exc)) from None
 
 
 def stock_channel_note(channel_id: str | None) -> str:

@@ -10,7 +10,6 @@ re-sent by Slack, so posting directly cannot post it twice.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from commands.channels import NotAChannel, channel_id
 from commands.digest.views import channels_blocks, digest_chart, digest_message
 from commands.format import truncate
 from commands.posting import upload_all
@@ -41,8 +41,6 @@ SPEC = CommandSpec(
         ("now #channel", "post today's digest in that channel now"),
     ),
 )
-# A channel picked from Slack's # list arrives as <#C0123|name> (or <#C0123|> or <#C0123>).
-_CHANNEL_LINK = re.compile(r"^<#([CG][A-Z0-9]{2,})(?:\|[^<>]*)?>$")
 _OFF = frozenset({"off", "stop", "remove", "none"})
 _LIST = frozenset({"", "list", "ls", "show"})
 _HELP = frozenset({"help", "?", "-h", "--help"})
@@ -89,13 +87,10 @@ def handle(
 
 
 def _channel(text: str) -> str:
-    link = _CHANNEL_LINK.match(text.strip())
-    if link is None:
-        raise DomainError(
-            f"“{truncate(text, 40)}” isn't a channel: type # and pick the channel from "
-            "Slack's list, like `/salesbot digest #sales 08:00`."
-        )
-    return link.group(1)
+    try:
+        return channel_id(text, example="`/salesbot digest #sales 08:00`")
+    except NotAChannel as exc:
+        raise DomainError(str(exc)) from None
 
 
 def _list(ack: Ack, services: Any, workspace: Workspace, note: str | None = None) -> None:

@@ -7,26 +7,24 @@ channel unasked. "Share chart to channel" posts it where they pressed it.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from commands.pipeline import chart, grammar, views
+from commands.posting import Upload, upload_or_tell
 from commands.reply import answer
 from commands.usage import usage_blocks, usage_fallback
 from domain.errors import DomainError, ValidationFailed
 from domain.pipeline_board import Board
 from domain.workspaces import Workspace
 
-log = logging.getLogger(__name__)
-
 SPEC = grammar.SPEC
 CHART_FILENAME = "pipeline.png"
 DM_NOTE = "The chart follows in your DM with Salesbot."
+REFUSED_UPLOAD = "Slack refused the upload ({error})."
 
 
 def pipeline_command(
@@ -129,31 +127,10 @@ def send_chart(
     respond: Respond,
 ) -> None:
     """Draw the board's chart and upload it to the channel; a refusal is told privately."""
-    png = chart.pipeline_chart(
-        views.chart_bars(board), currency=currency, title=views.chart_title(board)
-    )
-    try:
-        client.files_upload_v2(
-            channel=channel,
-            content=png,
-            filename=CHART_FILENAME,
-            title=views.chart_title(board),
-            initial_comment=comment,
-        )
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.info("could not upload the pipeline chart to %s: %s", channel, error)
-        why = (
-            "I'm not in this channel: invite me with `/invite @Salesbot` and press again."
-            if error in ("not_in_channel", "channel_not_found")
-            else f"Slack refused the upload ({error})."
-        )
-        answer(
-            respond,
-            response_type="ephemeral",
-            text=f":warning: I couldn't post the chart. {why}",
-            replace_original=False,
-        )
+    title = views.chart_title(board)
+    png = chart.pipeline_chart(views.chart_bars(board), currency=currency, title=title)
+    upload = Upload(content=png, filename=CHART_FILENAME, title=title)
+    upload_or_tell(client, channel, [upload], respond, comment=comment, refused=REFUSED_UPLOAD)
 
 
 def _problem(error: DomainError) -> str:

@@ -7,7 +7,6 @@ unasked. "Share to channel" posts card and chart where it was pressed.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from commands.errors import guarded
-from commands.posting import Posting, Upload, upload_all
+from commands.posting import Posting, Upload, tell_refused, upload_or_tell
 from commands.reply import answer
 from commands.sales import dashboard_views as views
 from commands.sales import grammar
@@ -31,11 +30,8 @@ from domain.reports import Report, ReportService
 from domain.text import fold
 from domain.workspaces import Workspace
 
-log = logging.getLogger(__name__)
-
 DM_NOTE = "The chart follows in your DM with Salesbot."
 SHARE_ACTION = views.SHARE_ACTION
-NOT_IN_CHANNEL = "I'm not in this channel: invite me with `/invite @Salesbot` and press again."
 NOT_IN_DM = (
     "I can't post in a direct message between other people, and nobody can invite me into "
     "one: run `/sales` in a channel I'm in and share it there."
@@ -143,7 +139,7 @@ def handle(
     if upload is None:
         return
     dm = client.conversations_open(users=user_id)["channel"]["id"]
-    _send(client, respond, dm, [upload], comment=text)
+    upload_or_tell(client, dm, [upload], respond, comment=text, not_in_dm=NOT_IN_DM)
 
 
 def share(
@@ -186,9 +182,9 @@ def share(
             channel=channel, text=posting.text, blocks=[b.to_dict() for b in posting.blocks]
         )
     except SlackApiError as exc:
-        _refused(respond, channel, exc, what="the dashboard")
+        tell_refused(respond, channel, exc, what="the dashboard", not_in_dm=NOT_IN_DM)
         return
-    _send(client, respond, channel, posting.uploads)
+    upload_or_tell(client, channel, posting.uploads, respond, not_in_dm=NOT_IN_DM)
 
 
 def register(app: App) -> None:
@@ -208,33 +204,3 @@ def _check_category(reports: ReportService, workspace: Workspace, category: str 
         return
     listed = ", ".join(known) if known else "none yet (products have no category)"
     raise FilterError(f"There is no category “{category.strip()[:40]}”. Categories: {listed}.")
-
-
-def _send(
-    client: WebClient,
-    respond: Respond,
-    channel: str,
-    uploads: Sequence[Upload],
-    *,
-    comment: str | None = None,
-) -> None:
-    try:
-        upload_all(client, channel, uploads, comment=comment)
-    except SlackApiError as exc:
-        _refused(respond, channel, exc, what="the chart")
-
-
-def _refused(respond: Respond, channel: str, exc: SlackApiError, *, what: str) -> None:
-    """A refusal from Slack, told privately: the person pressed and expects something."""
-    error = exc.response.get("error")
-    log.info("could not post %s to %s: %s", what, channel, error)
-    if error in ("not_in_channel", "channel_not_found"):
-        why = NOT_IN_DM if channel.startswith("D") else NOT_IN_CHANNEL
-    else:
-        why = f"Slack refused it ({error})."
-    answer(
-        respond,
-        response_type="ephemeral",
-        text=f":warning: I couldn't post {what}. {why}",
-        replace_original=False,
-    )
