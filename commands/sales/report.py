@@ -7,7 +7,6 @@ chart. A saved report is posted into a channel through `report_posting` by the s
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from commands.posting import Posting, Upload, upload_all
+from commands.posting import Posting, Upload, tell_refused, upload_or_tell
 from commands.reply import answer
 from commands.sales import charts
 from commands.sales.report_csv import file_stem, report_csv
@@ -44,10 +43,9 @@ from domain.metrics import Dimension
 from domain.reports import ReportService
 from domain.workspaces import Workspace
 
-log = logging.getLogger(__name__)
-
 DM_NOTE_CHART = "The chart follows in your DM with Salesbot."
 DM_NOTE_BOTH = "The chart and the CSV follow in your DM with Salesbot."
+FILES_REFUSED = ":warning: I couldn't send you the report's files: Slack said {error}."
 RANKED = frozenset({Dimension.PRODUCT, Dimension.CUSTOMER})
 
 
@@ -117,6 +115,18 @@ def report_posting(
         top=top,
         category=request.category,
     )
+    if unread_ranked and not report.more and request.compare is not None:
+        # Every row fits the card: read them all, so those who bought only in the
+        # comparison period are listed too, at zero (ranking reads this period's buyers).
+        unread_ranked = False
+        report = reports.report(
+            workspace.team_id,
+            request.metric,
+            request.dimension,
+            period.period,
+            compare=request.compare,
+            category=request.category,
+        )
     unread = 0
     if unread_ranked:
         unread, report = report.more, report.model_copy(update={"more": 0})
@@ -178,18 +188,15 @@ def chart_png(view: ReportView) -> bytes:
 
 def send_files(client: WebClient, user_id: str, posting: Posting, respond: Respond) -> None:
     """The chart (and CSV) into the person's DM; a refusal is told privately, not lost."""
+    what = "the report's files"
     try:
         dm = client.conversations_open(users=user_id)["channel"]["id"]
-        upload_all(client, dm, posting.uploads, comment=posting.text)
     except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.info("could not send the report's files to %s: %s", user_id, error)
-        answer(
-            respond,
-            response_type="ephemeral",
-            text=f":warning: I couldn't send you the report's files: Slack said {error}.",
-            replace_original=False,
-        )
+        tell_refused(respond, user_id, exc, what=what, told=FILES_REFUSED)
+        return
+    upload_or_tell(
+        client, dm, posting.uploads, respond, comment=posting.text, what=what, told=FILES_REFUSED
+    )
 
 
 def _problem(error: DomainError) -> str:
